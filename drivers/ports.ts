@@ -1,0 +1,108 @@
+/**
+ * Hardware ports: what the station core needs from the hardware. Simulated and real drivers
+ * implement these; nothing here knows about simulation.
+ * @module
+ */
+
+/** Control pilot state after IEC 61851-1: A no vehicle, B connected, C charging, E/F error. */
+export type PilotState = "A" | "B" | "C" | "E" | "F";
+
+/** Unsubscribes a listener. */
+export type Unsubscribe = () => void;
+
+/** A charge controller drives one charge point: pilot PWM, contactor and cable lock. */
+export interface ChargeController {
+  /** The charge point this controller drives (1 or 2). */
+  readonly connectorId: number;
+  /** The pilot state as measured now. */
+  pilot(): PilotState;
+  /** Calls `listener` whenever the pilot state changes. */
+  onPilot(listener: (pilot: PilotState) => void): Unsubscribe;
+  /** Calls `listener` when the controller raises or clears a fault code of the M-4 table. */
+  onFault(listener: (code: string, active: boolean) => void): Unsubscribe;
+  /** Sets the current offered to the vehicle by PWM duty cycle; 0 switches PWM off. */
+  setOfferedCurrent(currentMa: number): void;
+  /** Closes or opens the contactor. */
+  setContactor(closed: boolean): void;
+  /** Locks or unlocks the cable in the socket. */
+  setLock(locked: boolean): void;
+  /** Static information about the controller. */
+  info(): ControllerInfo;
+}
+
+/** Static information about a charge controller. */
+export interface ControllerInfo {
+  model: string;
+  firmwareVersion: string;
+  serial: string;
+  /** Hardware maximum current of the point. @default 32000 */
+  maxCurrentMa: number;
+}
+
+/** One phase of a meter reading. */
+export interface PhaseReading {
+  voltageV: number;
+  currentA: number;
+  powerW: number;
+  /** Power factor 0..1. */
+  powerFactor: number;
+}
+
+/** One reading of an energy meter. */
+export interface MeterReading {
+  /** Cumulative imported energy, the register a calibrated meter shows. */
+  energyWh: number;
+  /** Total active power now. */
+  powerW: number;
+  phases: [PhaseReading, PhaseReading, PhaseReading];
+  atMs: number;
+}
+
+/** An energy meter of one charge point. */
+export interface Meter {
+  readonly connectorId: number;
+  /** Reads the meter; real meters answer over a bus, hence async. */
+  read(): Promise<MeterReading>;
+  info(): { model: string; serial: string };
+}
+
+/** An RFID reader: reports the UID of every card presented. */
+export interface TokenReader {
+  onToken(listener: (idTag: string) => void): Unsubscribe;
+}
+
+/** The station's display. */
+export interface Display {
+  show(lines: readonly string[]): void;
+}
+
+/** LED pattern of a charge point: a colour and, for faults, a blink count. */
+export interface LedPattern {
+  color: "off" | "green" | "blue" | "yellow" | "red";
+  mode: "steady" | "pulse" | "blink";
+  /** Number of blinks per cycle for fault codes (M-4). */
+  blinks?: number;
+}
+
+/** The LEDs of the station, one set per charge point. */
+export interface Leds {
+  set(connectorId: number, pattern: LedPattern): void;
+}
+
+/** The real-time clock. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  nowMs(): number;
+}
+
+/** Everything the station needs from its hardware. */
+export interface Hardware extends AsyncDisposable {
+  controllers: ChargeController[];
+  meters: Meter[];
+  reader: TokenReader;
+  display: Display;
+  leds: Leds;
+  clock: Clock;
+  /** Raised and cleared station-wide faults (connector 0), e.g. reader or supply faults. */
+  onStationFault(listener: (code: string, active: boolean) => void): Unsubscribe;
+}

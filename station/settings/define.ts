@@ -1,0 +1,48 @@
+/**
+ * How a setting is described: schema, default, unit, access and OCPP key.
+ * @module
+ */
+import type { z } from "zod";
+
+/** Who may read or write a setting from outside (web UI, OCPP): read, write, read-write. */
+export type Access = "r" | "w" | "rw";
+
+/** Facts fixed at the factory that some defaults and checks depend on. */
+export interface FactoryInfo {
+  serial: string;
+  connectors: 1 | 2;
+  /** "sim" or "device": some defaults differ (Modbus on in simulation, off on the device). */
+  hardware: "sim" | "device";
+}
+
+/** Description of one setting. */
+export interface SettingDef<S extends z.ZodType = z.ZodType> {
+  schema: S;
+  /** Factory default, or a function of the factory facts. */
+  default: z.infer<S> | ((factory: FactoryInfo) => z.infer<S>);
+  /** Unit of numeric values (`mA`, `s`, `A`, ...). */
+  unit?: string;
+  access: Access;
+  /** Whether a change takes effect only after a restart of the station software. */
+  restart: boolean;
+  /** Secrets are never sent back to a browser or into diagnostics. */
+  secret?: boolean;
+  /** OCPP configuration key (M-3, manual section 3.3) this setting is exposed as. */
+  ocppKey?: string;
+  /** Further OCPP keys that name the same value. */
+  ocppAliases?: readonly string[];
+  /** How the value reads and writes as an OCPP string, where the plain form does not fit. */
+  ocppCodec?: { encode(value: z.infer<S>): string; decode(text: string): unknown };
+  /** Check against the factory facts; returns the reason a value is refused. */
+  check?: (value: z.infer<S>, factory: FactoryInfo) => string | undefined;
+  description: string;
+}
+
+/** Declares a setting; keeps the schema's type for the default and the check. */
+export function setting<S extends z.ZodType>(
+  schema: S,
+  def: z.infer<S> | ((factory: FactoryInfo) => z.infer<S>),
+  options: Omit<SettingDef<S>, "schema" | "default">,
+): SettingDef<S> {
+  return { schema, default: def, ...options };
+}

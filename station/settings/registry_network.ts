@@ -1,0 +1,167 @@
+/**
+ * Settings of the interfaces to the site: Modbus (level 3), cluster (level 2), WAN and mobile.
+ * Cross-field rules (gateway in subnet and so on) are checked where the forms are saved.
+ * @module
+ */
+import { z } from "zod";
+import { setting } from "./define.ts";
+
+const ipv4 = z.union([z.literal(""), z.ipv4()]);
+const ipv6 = z.union([z.literal(""), z.ipv6()]);
+const fallbackCurrent = z.number().int().min(0).max(63_000).refine(
+  (v) => v === 0 || v >= 6_000,
+  { message: "Must be 0 (pause) or at least 6000 mA" },
+);
+
+function fallbackCurrentMa(n: 1 | 2) {
+  return setting(fallbackCurrent, 0, {
+    unit: "mA",
+    access: "rw",
+    restart: false,
+    description: `Current for charge point ${n} when Modbus set-point writes stop; 0 pauses`,
+  });
+}
+
+function fallbackTimeoutS(n: 1 | 2) {
+  return setting(z.number().int().min(0).max(65_535), 0, {
+    unit: "s",
+    access: "rw",
+    restart: false,
+    description:
+      `Time without set-point writes before the fallback applies to charge point ${n}; 0: never`,
+  });
+}
+
+export const NETWORK_SETTINGS = {
+  "modbus.enabled": setting(z.boolean(), (f) => f.hardware === "sim", {
+    access: "rw",
+    restart: false,
+    description: "Modbus TCP server for energy managers (level 3)",
+  }),
+  "modbus.port": setting(
+    z.number().int().min(1).max(65_535),
+    (f) => f.hardware === "sim" ? 5020 : 502,
+    {
+      access: "rw",
+      restart: false,
+      description: "TCP port of the Modbus server",
+    },
+  ),
+  "modbus.unitId": setting(z.number().int().min(1).max(247), 1, {
+    access: "rw",
+    restart: false,
+    description: "Modbus unit id",
+  }),
+  "modbus.access": setting(z.enum(["read", "readWrite"]), "readWrite", {
+    access: "rw",
+    restart: false,
+    description: "Whether Modbus clients may write set-points",
+  }),
+  "modbus.cp1.fallbackCurrentMa": fallbackCurrentMa(1),
+  "modbus.cp1.fallbackTimeoutS": fallbackTimeoutS(1),
+  "modbus.cp2.fallbackCurrentMa": fallbackCurrentMa(2),
+  "modbus.cp2.fallbackTimeoutS": fallbackTimeoutS(2),
+  "cluster.enabled": setting(z.boolean(), false, {
+    access: "rw",
+    restart: false,
+    description: "Cluster load management (level 2)",
+  }),
+  "cluster.role": setting(z.enum(["master", "slave"]), "slave", {
+    access: "rw",
+    restart: false,
+    description: "Role in the cluster; exactly one station is master",
+  }),
+  "cluster.limitA": setting(z.number().int().min(0).max(10_000), 32, {
+    unit: "A",
+    access: "rw",
+    restart: false,
+    description: "Cluster limit, split over the charge points with a session (master only)",
+  }),
+  "network.ipv4.mode": setting(z.enum(["dhcp", "manual", "shared"]), "dhcp", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv4: DHCP client, manual, or shared (DHCP server)",
+  }),
+  "network.ipv4.address": setting(ipv4, "", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv4 address (manual and shared)",
+  }),
+  "network.ipv4.prefix": setting(z.number().int().min(1).max(32), 24, {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv4 prefix length",
+  }),
+  "network.ipv4.gateway": setting(ipv4, "", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv4 gateway",
+  }),
+  "network.ipv4.dns": setting(ipv4, "", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv4 DNS server",
+  }),
+  "network.ipv4.dhcpRangeStart": setting(ipv4, "", {
+    access: "rw",
+    restart: false,
+    description: "First address the station leases in shared mode",
+  }),
+  "network.ipv4.dhcpRangeEnd": setting(ipv4, "", {
+    access: "rw",
+    restart: false,
+    description: "Last address the station leases in shared mode",
+  }),
+  "network.ipv6.mode": setting(z.enum(["dhcp", "manual"]), "dhcp", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv6: automatic or manual",
+  }),
+  "network.ipv6.address": setting(ipv6, "", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv6 address",
+  }),
+  "network.ipv6.prefix": setting(z.number().int().min(1).max(128), 64, {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv6 prefix length",
+  }),
+  "network.ipv6.gateway": setting(ipv6, "", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv6 gateway",
+  }),
+  "network.ipv6.dns": setting(ipv6, "", {
+    access: "rw",
+    restart: false,
+    description: "WAN IPv6 DNS server",
+  }),
+  "network.neverDefaultGateway": setting(z.boolean(), false, {
+    access: "rw",
+    restart: false,
+    description: "Never use the WAN as default gateway (OCPP goes over mobile)",
+  }),
+  "mobile.apn": setting(z.string().trim().max(100), "", {
+    access: "rw",
+    restart: false,
+    description: "Access point name of the SIM",
+  }),
+  "mobile.user": setting(z.string().max(100), "", {
+    access: "rw",
+    restart: false,
+    description: "User name for the APN",
+  }),
+  "mobile.password": setting(z.string().max(100), "", {
+    access: "w",
+    restart: false,
+    secret: true,
+    description: "Password for the APN",
+  }),
+  "mobile.pin": setting(z.union([z.literal(""), z.string().regex(/^\d{4,8}$/)]), "", {
+    access: "w",
+    restart: false,
+    secret: true,
+    description: "PIN of the SIM (4 to 8 digits)",
+  }),
+} as const;

@@ -1,0 +1,167 @@
+/**
+ * The station's settings at run time: typed reads, validated atomic writes, change events.
+ * @module
+ */
+import type { FactoryInfo, SettingDef } from "./define.ts";
+import {
+  defaultOf,
+  settingDef,
+  type SettingKey,
+  SETTINGS,
+  type SettingValues,
+} from "./registry.ts";
+import type { SettingsStorage } from "../store/settings_store.ts";
+
+/** One refused field and why. */
+export interface FieldIssue {
+  field: string;
+  reason: string;
+}
+
+/** A settings change was refused; nothing of it was applied. */
+export class SettingsError extends Error {
+  readonly issues: FieldIssue[];
+
+  constructor(issues: FieldIssue[]) {
+    super(`Invalid settings: ${issues.map((i) => `${i.field}: ${i.reason}`).join("; ")}`);
+    this.name = "SettingsError";
+    this.issues = issues;
+  }
+}
+
+/** A change that was applied: the keys and their new values. */
+export interface SettingsChange {
+  changed: Partial<SettingValues>;
+  /** Whether any changed setting takes effect only after a restart. */
+  restartNeeded: boolean;
+}
+
+/** Who writes: the station itself may write read-only settings, outside callers may not. */
+export type Writer = "station" | "outside";
+
+/** The settings of one station. */
+export class Settings {
+  #values: SettingValues;
+  #storage: SettingsStorage;
+  #factory: FactoryInfo;
+  #listeners = new Set<(change: SettingsChange) => void>();
+
+  private constructor(values: SettingValues, storage: SettingsStorage, factory: FactoryInfo) {
+    this.#values = values;
+    this.#storage = storage;
+    this.#factory = factory;
+  }
+
+  /** Loads stored values over the factory defaults; stored values that no longer validate are
+   * dropped back to the default (and reported in `dropped`). */
+  static async open(
+    storage: SettingsStorage,
+    factory: FactoryInfo,
+  ): Promise<{ settings: Settings; dropped: FieldIssue[] }> {
+    const stored = await storage.load();
+    const values = {} as Record<string, unknown>;
+    const dropped: FieldIssue[] = [];
+    for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+      values[key] = defaultOf(key, factory);
+      if (!Object.hasOwn(stored, key)) continue;
+      const reason = check(SETTINGS[key] as SettingDef, stored[key], factory);
+      if (reason.ok) values[key] = reason.value;
+      else dropped.push({ field: key, reason: reason.reason });
+    }
+    return { settings: new Settings(values as SettingValues, storage, factory), dropped };
+  }
+
+  /** The factory facts these settings were opened with. */
+  get factory(): FactoryInfo {
+    return this.#factory;
+  }
+
+  /** The value of one setting. */
+  get<K extends SettingKey>(key: K): SettingValues[K] {
+    return this.#values[key];
+  }
+
+  /** A copy of every value. */
+  all(): SettingValues {
+    return { ...this.#values };
+  }
+
+  /**
+   * Validates and applies a change atomically: every field is checked first, the change is
+   * stored in one transaction, then listeners hear of it. Throws SettingsError listing every
+   * refused field; on error nothing changes.
+   */
+  async set(
+    changes: Record<string, unknown>,
+    options: { writer?: Writer; nowMs?: number } = {},
+  ): Promise<SettingsChange> {
+    const writer = options.writer ?? "outside";
+    const issues: FieldIssue[] = [];
+    const parsed: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(changes)) {
+      const def = settingDef(key);
+      if (!def) {
+        issues.push({ field: key, reason: "Unknown setting" });
+        continue;
+      }
+      if (writer === "outside" && def.access === "r") {
+        issues.push({ field: key, reason: "Read-only setting" });
+        continue;
+      }
+      const result = check(def, raw, this.#factory);
+      if (result.ok) parsed[key] = result.value;
+      else issues.push({ field: key, reason: result.reason });
+    }
+    if (issues.length > 0) throw new SettingsError(issues);
+    const changed = Object.fromEntries(
+      Object.entries(parsed).filter(([k, v]) => !sameValue(this.#values[k as SettingKey], v)),
+    );
+    if (Object.keys(changed).length === 0) return { changed: {}, restartNeeded: false };
+    const toStore: Record<string, unknown> = {};
+    const toReset: string[] = [];
+    for (const [key, value] of Object.entries(changed)) {
+      if (sameValue(defaultOf(key as SettingKey, this.#factory), value)) toReset.push(key);
+      else toStore[key] = value;
+    }
+    await this.#storage.save(toStore, toReset, options.nowMs ?? Date.now());
+    Object.assign(this.#values, changed);
+    const change: SettingsChange = {
+      changed: changed as Partial<SettingValues>,
+      restartNeeded: Object.keys(changed).some((k) => settingDef(k)?.restart === true),
+    };
+    for (const listener of this.#listeners) listener(change);
+    return change;
+  }
+
+  /** Every setting back to its factory default, in one transaction. */
+  async resetAll(nowMs = Date.now()): Promise<SettingsChange> {
+    const defaults: Record<string, unknown> = {};
+    for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+      defaults[key] = defaultOf(key, this.#factory);
+    }
+    return await this.set(defaults, { writer: "station", nowMs });
+  }
+
+  /** Calls `listener` after every applied change; returns the unsubscribe function. */
+  onChange(listener: (change: SettingsChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+function check(
+  def: SettingDef,
+  raw: unknown,
+  factory: FactoryInfo,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const result = def.schema.safeParse(raw);
+  if (!result.success) {
+    return { ok: false, reason: result.error.issues[0]?.message ?? "Invalid value" };
+  }
+  const reason = def.check?.(result.data, factory);
+  return reason ? { ok: false, reason } : { ok: true, value: result.data };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

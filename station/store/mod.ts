@@ -1,0 +1,75 @@
+/**
+ * The station database: one SQLite file in the data directory, migrated on open.
+ * @module
+ */
+import { join } from "node:path";
+import type { Kysely } from "kysely";
+import { Migrator } from "kysely/migration";
+import { EventStore } from "./events.ts";
+import { migrationProvider } from "./migrations.ts";
+import type { Database } from "./schema.ts";
+import { SessionStore } from "./sessions.ts";
+import { SqliteSettingsStorage } from "./settings_store.ts";
+import { openSqlite } from "./sqlite.ts";
+import { WhitelistStore } from "./whitelist.ts";
+
+export type { Database } from "./schema.ts";
+export { type EventRow, EventStore, type LogEvent } from "./events.ts";
+export { type Sample, type SessionRow, SessionStore } from "./sessions.ts";
+export { type SettingsStorage, SqliteSettingsStorage } from "./settings_store.ts";
+export {
+  WHITELIST_MAX,
+  type WhitelistEntry,
+  WhitelistFullError,
+  WhitelistStore,
+} from "./whitelist.ts";
+
+/** File name of the database inside the data directory. */
+export const DB_FILE = "ladewerk.sqlite";
+
+/** The open database and its repositories. */
+export class Store implements AsyncDisposable {
+  readonly db: Kysely<Database>;
+  readonly sessions: SessionStore;
+  readonly events: EventStore;
+  readonly whitelist: WhitelistStore;
+  readonly settings: SqliteSettingsStorage;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+    this.sessions = new SessionStore(db);
+    this.events = new EventStore(db);
+    this.whitelist = new WhitelistStore(db);
+    this.settings = new SqliteSettingsStorage(db);
+  }
+
+  /** A value of the small key-value table (list versions and such). */
+  async getMeta(key: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom("meta").select("value").where("key", "=", key)
+      .executeTakeFirst();
+    return r?.value;
+  }
+
+  /** Sets a value of the key-value table. */
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db.insertInto("meta").values({ key, value })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Opens the database in `dataDir` (created if missing) and runs pending migrations. */
+export async function openStore(dataDir: string): Promise<Store> {
+  await Deno.mkdir(dataDir, { recursive: true });
+  const { db } = openSqlite<Database>(join(dataDir, DB_FILE));
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new Error(`Cannot migrate the database in ${dataDir}`, { cause: error });
+  }
+  return new Store(db);
+}

@@ -1,0 +1,90 @@
+/**
+ * Table types of the station database, one place for all of them. Times are milliseconds
+ * since the epoch, booleans are 0/1, energies whole Wh.
+ * @module
+ */
+import type { Generated } from "kysely";
+
+export interface SettingsTable {
+  key: string;
+  /** JSON of the value. */
+  value: string;
+  updated_at: number;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  connector_id: number;
+  id_tag: string;
+  auth_source: string | null;
+  started_at: number;
+  meter_start_wh: number;
+  /** Last stored meter reading while the session ran; the stop reading after a power loss. */
+  last_meter_wh: number;
+  last_meter_at: number;
+  stopped_at: number | null;
+  meter_stop_wh: number | null;
+  stop_reason: string | null;
+  stop_id_tag: string | null;
+  transaction_id: number | null;
+  reservation_id: number | null;
+}
+
+export interface MeterSamplesTable {
+  id: Generated<number>;
+  connector_id: number;
+  session_id: number | null;
+  at: number;
+  energy_wh: number;
+  power_w: number;
+  current_l1_ma: number;
+  current_l2_ma: number;
+  current_l3_ma: number;
+  voltage_l1_dv: number;
+  voltage_l2_dv: number;
+  voltage_l3_dv: number;
+  offered_ma: number;
+}
+
+/** Authorization of a whitelist entry: the manual's two, plus what an OCPP local list may hold. */
+export type WhitelistAuthorization =
+  | "accepted"
+  | "blocked"
+  | "expired"
+  | "invalid"
+  | "concurrentTx";
+
+export interface WhitelistTable {
+  uid: string;
+  gid: string | null;
+  expiry_at: number | null;
+  authorization: WhitelistAuthorization;
+  deleted: number;
+  updated_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  at: number;
+  kind: string;
+  connector_id: number | null;
+  code: string | null;
+  message: string;
+  /** JSON details, or null. */
+  data: string | null;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+/** The whole database. */
+export interface Database {
+  settings: SettingsTable;
+  sessions: SessionsTable;
+  meter_samples: MeterSamplesTable;
+  whitelist: WhitelistTable;
+  events: EventsTable;
+  meta: MetaTable;
+}

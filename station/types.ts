@@ -1,0 +1,57 @@
+/**
+ * Vocabulary of the station core, shared by the core and its adapters.
+ * @module
+ */
+import type { PilotState } from "../drivers/ports.ts";
+
+export type { PilotState };
+
+/** OCPP 1.6 ChargePointStatus. */
+export type ConnectorStatus =
+  | "Available"
+  | "Preparing"
+  | "Charging"
+  | "SuspendedEV"
+  | "SuspendedEVSE"
+  | "Finishing"
+  | "Reserved"
+  | "Unavailable"
+  | "Faulted";
+
+/** OCPP 1.6 StopTransaction reasons. */
+export type StopReason =
+  | "DeAuthorized"
+  | "EmergencyStop"
+  | "EVDisconnected"
+  | "HardReset"
+  | "Local"
+  | "Other"
+  | "PowerLoss"
+  | "Reboot"
+  | "Remote"
+  | "SoftReset"
+  | "UnlockCommand";
+
+/** OCPP 1.6 AuthorizationStatus. */
+export type AuthorizationStatus = "Accepted" | "Blocked" | "Expired" | "Invalid" | "ConcurrentTx";
+
+/** The outcome of an authorization: accepted, or refused with the reason. */
+export type AuthResult =
+  | { status: "Accepted"; parentIdTag?: string; expiresAtMs?: number; source: AuthSource }
+  | {
+    status: Exclude<AuthorizationStatus, "Accepted">;
+    source: AuthSource;
+  };
+
+/** Who decided an authorization. */
+export type AuthSource =
+  | "masterKey"
+  | "whitelist"
+  | "anyCard"
+  | "dummy"
+  | "backend"
+  | "cache"
+  | "remote";
+
+/** Identification modes of M-1.8.1. */
+export type IdentificationMode = "anyCard" | "none" | "validCard";
