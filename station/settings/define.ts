@@ -13,6 +13,8 @@ export interface FactoryInfo {
   connectors: 1 | 2;
   /** "sim" or "device": some defaults differ (Modbus on in simulation, off on the device). */
   hardware: "sim" | "device";
+  /** UID of the factory master card (M-1.8.2). */
+  masterKey: string;
 }
 
 /** Description of one setting. */

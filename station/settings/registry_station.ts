@@ -67,7 +67,7 @@ export const STATION_SETTINGS = {
     ocppKey: "/hw/auth/device/Dummy/allowStop",
     description: "In plug and charge mode any card may stop a session",
   }),
-  "auth.masterKey": setting(idTag, "MASTERKEY", {
+  "auth.masterKey": setting(idTag, (f) => f.masterKey, {
     access: "rw",
     restart: false,
     description: "UID of the factory master card; starts sessions without a backend",
