@@ -45,6 +45,7 @@ export class Settings {
   #storage: SettingsStorage;
   #factory: FactoryInfo;
   #listeners = new Set<(change: SettingsChange) => void>();
+  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(values: SettingValues, storage: SettingsStorage, factory: FactoryInfo) {
     this.#values = values;
@@ -89,13 +90,38 @@ export class Settings {
   /**
    * Validates and applies a change atomically: every field is checked first, the change is
    * stored in one transaction, then listeners hear of it. Throws SettingsError listing every
-   * refused field; on error nothing changes.
+   * refused field; on error nothing changes. Calls apply one after another, in call order.
    */
   async set(
     changes: Record<string, unknown>,
     options: { writer?: Writer; nowMs?: number } = {},
   ): Promise<SettingsChange> {
-    const writer = options.writer ?? "outside";
+    return await this.#serialised(() => {
+      const parsed = this.#validate(changes, options.writer ?? "outside");
+      return this.#commit(parsed, options.nowMs ?? Date.now(), []);
+    });
+  }
+
+  /** Every setting back to its factory default, in one transaction. */
+  async resetAll(nowMs = Date.now()): Promise<SettingsChange> {
+    return await this.#serialised(() => {
+      const defaults: Record<string, unknown> = {};
+      for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+        defaults[key] = defaultOf(key, this.#factory);
+      }
+      // Every stored row goes, also those open() dropped while the value was already default.
+      return this.#commit(defaults, nowMs, Object.keys(SETTINGS));
+    });
+  }
+
+  /** Runs `task` after every earlier change has settled, so none works on stale values. */
+  #serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  #validate(changes: Record<string, unknown>, writer: Writer): Record<string, unknown> {
     const issues: FieldIssue[] = [];
     const parsed: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(changes)) {
@@ -113,17 +139,28 @@ export class Settings {
       else issues.push({ field: key, reason: result.reason });
     }
     if (issues.length > 0) throw new SettingsError(issues);
+    return parsed;
+  }
+
+  /** Stores the values that differ (plus `alsoReset` rows), then applies and announces them. */
+  async #commit(
+    parsed: Record<string, unknown>,
+    nowMs: number,
+    alsoReset: readonly string[],
+  ): Promise<SettingsChange> {
     const changed = Object.fromEntries(
       Object.entries(parsed).filter(([k, v]) => !sameValue(this.#values[k as SettingKey], v)),
     );
-    if (Object.keys(changed).length === 0) return { changed: {}, restartNeeded: false };
     const toStore: Record<string, unknown> = {};
-    const toReset: string[] = [];
+    const toReset = new Set(alsoReset);
     for (const [key, value] of Object.entries(changed)) {
-      if (sameValue(defaultOf(key as SettingKey, this.#factory), value)) toReset.push(key);
+      if (sameValue(defaultOf(key as SettingKey, this.#factory), value)) toReset.add(key);
       else toStore[key] = value;
     }
-    await this.#storage.save(toStore, toReset, options.nowMs ?? Date.now());
+    if (Object.keys(toStore).length > 0 || toReset.size > 0) {
+      await this.#storage.save(toStore, [...toReset], nowMs);
+    }
+    if (Object.keys(changed).length === 0) return { changed: {}, restartNeeded: false };
     Object.assign(this.#values, changed);
     const change: SettingsChange = {
       changed: changed as Partial<SettingValues>,
@@ -131,15 +168,6 @@ export class Settings {
     };
     for (const listener of this.#listeners) listener(change);
     return change;
-  }
-
-  /** Every setting back to its factory default, in one transaction. */
-  async resetAll(nowMs = Date.now()): Promise<SettingsChange> {
-    const defaults: Record<string, unknown> = {};
-    for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-      defaults[key] = defaultOf(key, this.#factory);
-    }
-    return await this.set(defaults, { writer: "station", nowMs });
   }
 
   /** Calls `listener` after every applied change; returns the unsubscribe function. */

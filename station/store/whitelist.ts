@@ -3,7 +3,7 @@
  * deleted flag. Multi-row changes are one transaction; the 1000-entry limit is enforced here.
  * @module
  */
-import type { Kysely, Selectable } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
 import type { Database, WhitelistAuthorization, WhitelistTable } from "./schema.ts";
 
 /** The most entries the whitelist holds (M-1.8.2). */
@@ -24,6 +24,12 @@ export class WhitelistFullError extends RangeError {
     super(`Whitelist holds at most ${WHITELIST_MAX} entries: this change would make ${count}`);
     this.name = "WhitelistFullError";
   }
+}
+
+/** Matches a UID case-insensitively, as OCPP compares id tags. */
+function sameUid(uid: string) {
+  return (eb: ExpressionBuilder<Database, "whitelist">) =>
+    eb(eb.fn("upper", ["uid"]), "=", uid.toUpperCase());
 }
 
 function toEntry(r: Selectable<WhitelistTable>): WhitelistEntry {
@@ -47,7 +53,7 @@ export class WhitelistStore {
   /** The entry of a UID (case-insensitive), deleted ones included. */
   async get(uid: string): Promise<WhitelistEntry | undefined> {
     const r = await this.#db.selectFrom("whitelist").selectAll()
-      .where((eb) => eb(eb.fn("upper", ["uid"]), "=", uid.toUpperCase())).executeTakeFirst();
+      .where(sameUid(uid)).executeTakeFirst();
     return r ? toEntry(r) : undefined;
   }
 
@@ -66,7 +72,8 @@ export class WhitelistStore {
 
   /**
    * Applies a set of changes in one transaction: `replace` first empties the list; entries are
-   * upserted; `remove` deletes UIDs for good. Refuses the whole change over the limit.
+   * upserted (replacing an entry whose UID differs only in case); `remove` deletes UIDs for good,
+   * whatever their case. Refuses the whole change over the limit.
    */
   async apply(
     change: { replace?: boolean; upsert?: readonly WhitelistEntry[]; remove?: readonly string[] },
@@ -75,9 +82,12 @@ export class WhitelistStore {
     await this.#db.transaction().execute(async (tx) => {
       if (change.replace) await tx.deleteFrom("whitelist").execute();
       for (const uid of change.remove ?? []) {
-        await tx.deleteFrom("whitelist").where("uid", "=", uid).execute();
+        await tx.deleteFrom("whitelist").where(sameUid(uid)).execute();
       }
       for (const e of change.upsert ?? []) {
+        // The primary key is case-sensitive: drop another spelling of the UID first.
+        await tx.deleteFrom("whitelist").where(sameUid(e.uid)).where("uid", "!=", e.uid)
+          .execute();
         const row = {
           uid: e.uid,
           gid: e.gid,
