@@ -15,6 +15,8 @@ export interface AppDeps {
   info: StationInfo;
   /** The simulator's control surface; the `/api/sim` routes exist only when given. */
   sim?: SimControl;
+  /** Lifecycle requests from the admin menu: the station restarts in-process. */
+  control?: { restart(kind: "daemon" | "system"): void };
 }
 
 /** Builds the HTTP app. */

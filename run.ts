@@ -1,0 +1,118 @@
+/**
+ * One lifetime of the station software: storage, settings, station, servers. `main.ts` runs it
+ * again after a daemon or system restart requested from the web interface.
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { systemClock } from "./drivers/clock.ts";
+import { SimulatedHardware } from "./drivers/sim/mod.ts";
+import { createApp } from "./http/app.ts";
+import type { ProgramOptions } from "./options.ts";
+import { installFactoryWhitelist } from "./station/factory.ts";
+import { Station } from "./station/runtime.ts";
+import { Settings, SettingsError } from "./station/settings/mod.ts";
+import type { StationInfo } from "./station/snapshot.ts";
+import { openStore } from "./station/store/mod.ts";
+import { APP_VERSION, modelName, VENDOR } from "./station/version.ts";
+
+const log = getLogger(["ladewerk"]);
+
+/** How a lifetime ended. */
+export type Outcome = "exit" | "restartDaemon" | "restartSystem";
+
+/** Hardware kept across daemon restarts (the charge controllers keep running). */
+export interface Kept {
+  hardware?: SimulatedHardware;
+}
+
+/** Thrown for a start-up problem the operator must fix (bad option value). */
+export class StartupError extends Error {
+  override name = "StartupError";
+}
+
+/** Runs the station until `signal` aborts (exit) or a restart is requested. */
+export async function runStation(
+  opts: ProgramOptions,
+  dataDir: string,
+  signal: AbortSignal,
+  kept: Kept,
+): Promise<Outcome> {
+  const store = await openStore(dataDir);
+  const factory = {
+    serial: opts.serial,
+    connectors: opts.connectors,
+    hardware: opts.hardware,
+    masterKey: opts["master-key"],
+  };
+  const { settings, dropped } = await Settings.open(store.settings, factory);
+  for (const d of dropped) log.warn(`Stored setting ${d.field} refused, default used: ${d.reason}`);
+  if (opts["ocpp-url"] !== undefined) {
+    try {
+      await settings.set({ "ocpp.url": opts["ocpp-url"] }, { writer: "station" });
+    } catch (e) {
+      await store[Symbol.asyncDispose]();
+      if (e instanceof SettingsError) throw new StartupError(`--ocpp-url: ${e.issues[0]?.reason}`);
+      throw e;
+    }
+  }
+  await installFactoryWhitelist(store, opts["master-key"], systemClock.nowMs());
+
+  const hardware = kept.hardware ?? new SimulatedHardware({
+    connectors: opts.connectors,
+    clock: systemClock,
+    initialEnergyWh: await Promise.all(
+      Array.from({ length: opts.connectors }, (_, i) => store.sessions.lastEnergyWh(i + 1)),
+    ),
+  });
+  const station = await Station.start({ hardware, store, settings });
+  const info: StationInfo = {
+    serial: opts.serial,
+    vendor: VENDOR,
+    model: modelName(opts.connectors),
+    firmwareVersion: APP_VERSION,
+    hardware: opts.hardware,
+    connectors: opts.connectors,
+  };
+
+  const stop = new AbortController();
+  let outcome = "exit" as Outcome;
+  const end = (o: Outcome) => {
+    outcome = o;
+    stop.abort();
+  };
+  const onExit = () => end("exit");
+  signal.addEventListener("abort", onExit, { once: true });
+
+  const app = createApp({
+    station,
+    info,
+    sim: hardware,
+    control: { restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem") },
+  });
+  const hostname = opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0");
+  const server = Deno.serve({
+    hostname,
+    port: opts["http-port"],
+    signal: stop.signal,
+    onListen: ({ hostname, port }) => {
+      log.info(
+        `HTTP listening on http://${hostname}:${port} (API /api/status, simulator /api/sim)`,
+      );
+    },
+  }, app.fetch);
+  const url = settings.get("ocpp.url");
+  log.info(url ? `OCPP backend ${url}: client not in this build yet` : "OCPP: no backend set");
+  log.info(`Modbus TCP (port ${opts["modbus-port"]}): server not in this build yet`);
+
+  await server.finished;
+  signal.removeEventListener("abort", onExit);
+  log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
+  await station.shutdown("Reboot");
+  if (outcome === "restartDaemon") kept.hardware = hardware;
+  else {
+    await hardware[Symbol.asyncDispose]();
+    delete kept.hardware;
+  }
+  await store[Symbol.asyncDispose]();
+  return outcome;
+}
