@@ -14,6 +14,7 @@ import {
   type StationState,
   step,
 } from "./core/mod.ts";
+import { displayLines, ledPattern } from "./indicators.ts";
 import type { Settings, SettingValues } from "./settings/mod.ts";
 import type { Store } from "./store/mod.ts";
 import type { AuthResult, StopReason } from "./types.ts";
@@ -302,6 +303,7 @@ export class Station implements AsyncDisposable {
         controller?.setLock(effect.locked);
         break;
       case "status":
+        this.#indicate();
         await this.store.events.append([{
           atMs: effect.atMs,
           kind: "status",
@@ -313,6 +315,18 @@ export class Station implements AsyncDisposable {
         break;
     }
     for (const listener of this.#listeners) listener(effect, this.#state);
+  }
+
+  /** LEDs and display follow the status; a broken LED never stops the station. */
+  #indicate(): void {
+    try {
+      for (const c of this.#state.connectors) {
+        this.hardware.leds.set(c.id, ledPattern(this.#state, c));
+      }
+      this.hardware.display.show(displayLines(this.#state));
+    } catch (e) {
+      log.warn(`Cannot update LEDs or display: ${e}`);
+    }
   }
 
   async #tick(): Promise<void> {
