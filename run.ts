@@ -9,6 +9,7 @@ import { SimulatedHardware } from "./drivers/sim/mod.ts";
 import { createApp } from "./http/app.ts";
 import type { ProgramOptions } from "./options.ts";
 import { installFactoryWhitelist } from "./station/factory.ts";
+import { startOcpp } from "./station/ocpp/mod.ts";
 import { Station } from "./station/runtime.ts";
 import { Settings, SettingsError } from "./station/settings/mod.ts";
 import type { StationInfo } from "./station/snapshot.ts";
@@ -100,14 +101,22 @@ export async function runStation(
       );
     },
   }, app.fetch);
+  const ocpp = startOcpp({
+    station,
+    info,
+    restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem"),
+  });
+  station.addStatus("ocpp", () => ocpp.status());
   const url = settings.get("ocpp.url");
-  log.info(url ? `OCPP backend ${url}: client not in this build yet` : "OCPP: no backend set");
+  log.info(url ? `OCPP backend ${url} as ${ocpp.client.chargeBoxId}` : "OCPP: no backend set");
   log.info(`Modbus TCP (port ${opts["modbus-port"]}): server not in this build yet`);
 
   await server.finished;
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");
+  await ocpp.client.drain(2000);
+  await ocpp[Symbol.asyncDispose]();
   if (outcome === "restartDaemon") kept.hardware = hardware;
   else {
     await hardware[Symbol.asyncDispose]();

@@ -93,9 +93,15 @@ export class Station implements AsyncDisposable {
       data: { sessionId: s.id, meterStopWh: s.meter_stop_wh },
     })));
     const readings = await Promise.all(hardware.meters.map((m) => m.read()));
+    const operative = await Promise.all(
+      hardware.controllers.map(async (c) =>
+        await store.getMeta(`availability.${c.connectorId}`) !== "Inoperative"
+      ),
+    );
     const state = initialState(coreConfig(settings.all(), hardware), {
       nowMs,
       energyWh: readings.map((r) => r.energyWh),
+      operative,
     });
     const station = new Station(deps, state, nowMs);
     readings.forEach((r, i) => station.#readings.set(i + 1, r));
@@ -140,6 +146,18 @@ export class Station implements AsyncDisposable {
   /** The last meter reading of a charge point. */
   reading(connectorId: number): MeterReading | undefined {
     return this.#readings.get(connectorId);
+  }
+
+  #adapters = new Map<string, () => unknown>();
+
+  /** Adds an adapter's state (OCPP, Modbus, ...) to the status snapshot under `name`. */
+  addStatus(name: string, status: () => unknown): void {
+    this.#adapters.set(name, status);
+  }
+
+  /** The adapters' states, by name. */
+  adapterStatus(): Record<string, unknown> {
+    return Object.fromEntries([...this.#adapters].map(([name, fn]) => [name, fn()]));
   }
 
   /** Replaces how id tags are authorized (the OCPP adapter does, when a backend is set). */
@@ -257,6 +275,8 @@ export class Station implements AsyncDisposable {
           startedAtMs: s.startedAtMs,
           meterStartWh: s.meterStartWh,
           ...(s.reservationId !== undefined ? { reservationId: s.reservationId } : {}),
+          // With a backend set, the session owes it Start- and StopTransaction.
+          journal: this.settings.get("ocpp.url") !== "",
         });
         this.#lastSampleMs.set(effect.connectorId, nowMs);
         log.info(`Session ${id} started on charge point ${effect.connectorId} for ${s.idTag}`);

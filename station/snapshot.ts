@@ -84,6 +84,7 @@ export function statusSnapshot(station: Station, info: StationInfo) {
         : null,
     },
     connectors: state.connectors.map((c) => connectorSnapshot(station, c)),
+    ...station.adapterStatus(),
   };
 }
 

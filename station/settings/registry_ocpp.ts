@@ -161,6 +161,12 @@ export const OCPP_SETTINGS = {
     ocppKey: "TransactionMessageRetryInterval",
     description: "First wait before a failed transaction message is sent again; it grows",
   }),
+  "ocpp.authorizeRemoteTxRequests": setting(z.boolean(), false, {
+    access: "rw",
+    restart: false,
+    ocppKey: "AuthorizeRemoteTxRequests",
+    description: "Authorize the id tag of a RemoteStartTransaction before starting",
+  }),
   "ocpp.resetRetries": setting(intS(0, 10), 1, {
     access: "rw",
     restart: false,

@@ -88,9 +88,40 @@ const m001: Migration = {
   },
 };
 
+/** OCPP: which transaction messages a session still owes the backend, the MeterValues outbox
+ * and the authorization cache. */
+const m002: Migration = {
+  async up(db: AnyDb) {
+    // null: no backend was set when the session started; "pending": owed; "done": answered.
+    await db.schema.alterTable("sessions").addColumn("ocpp_start", "text").execute();
+    await db.schema.alterTable("sessions").addColumn("ocpp_stop", "text").execute();
+    await db.schema.createIndex("sessions_ocpp_owed").on("sessions")
+      .columns(["ocpp_start", "ocpp_stop"]).execute();
+    await db.schema.createTable("ocpp_outbox")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("session_id", "integer", (c) => c.references("sessions.id"))
+      .addColumn("connector_id", "integer", (c) => c.notNull())
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("payload", "text", (c) => c.notNull())
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .addColumn("done_at", "integer")
+      .execute();
+    await db.schema.createIndex("ocpp_outbox_owed").on("ocpp_outbox").columns(["done_at", "id"])
+      .execute();
+    await db.schema.createTable("auth_cache")
+      .addColumn("id_tag", "text", (c) => c.primaryKey())
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("parent_id_tag", "text")
+      .addColumn("expiry_at", "integer")
+      .addColumn("updated_at", "integer", (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by its number. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001,
+  "002_ocpp": m002,
 };
 
 /** Serves the static migration list to Kysely's Migrator. */

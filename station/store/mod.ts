@@ -13,7 +13,7 @@ import { SqliteSettingsStorage } from "./settings_store.ts";
 import { openSqlite } from "./sqlite.ts";
 import { WhitelistStore } from "./whitelist.ts";
 
-export type { Database } from "./schema.ts";
+export type { Database, WhitelistAuthorization } from "./schema.ts";
 export { type EventRow, EventStore, type LogEvent } from "./events.ts";
 export { type Sample, type SessionRow, SessionStore } from "./sessions.ts";
 export { type SettingsStorage, SqliteSettingsStorage } from "./settings_store.ts";

@@ -28,6 +28,34 @@ export interface SessionsTable {
   stop_id_tag: string | null;
   transaction_id: number | null;
   reservation_id: number | null;
+  /** StartTransaction owed to the backend: null (no backend), "pending" or "done". */
+  ocpp_start: OcppOwed | null;
+  /** StopTransaction owed to the backend: null, "pending" or "done". */
+  ocpp_stop: OcppOwed | null;
+}
+
+/** Whether a transaction message is still owed to the backend. */
+export type OcppOwed = "pending" | "done";
+
+/** A transaction MeterValues message stored before it is sent. */
+export interface OcppOutboxTable {
+  id: Generated<number>;
+  session_id: number | null;
+  connector_id: number;
+  action: string;
+  /** JSON of the payload without transactionId (filled in when sent). */
+  payload: string;
+  created_at: number;
+  done_at: number | null;
+}
+
+/** Id tags the backend answered, for offline authorization. */
+export interface AuthCacheTable {
+  id_tag: string;
+  status: string;
+  parent_id_tag: string | null;
+  expiry_at: number | null;
+  updated_at: number;
 }
 
 export interface MeterSamplesTable {
@@ -87,4 +115,6 @@ export interface Database {
   whitelist: WhitelistTable;
   events: EventsTable;
   meta: MetaTable;
+  ocpp_outbox: OcppOutboxTable;
+  auth_cache: AuthCacheTable;
 }

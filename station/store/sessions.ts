@@ -3,7 +3,7 @@
  * says so); a sample and the session's last reading are written in one transaction.
  * @module
  */
-import type { Kysely, Selectable } from "kysely";
+import { type Kysely, type Selectable, sql } from "kysely";
 import type { MeterReading } from "../../drivers/ports.ts";
 import type { Database, SessionsTable } from "./schema.ts";
 
@@ -18,6 +18,8 @@ export interface SessionStart {
   startedAtMs: number;
   meterStartWh: number;
   reservationId?: number;
+  /** Whether the session owes the backend its Start/StopTransaction (a backend is set). */
+  journal?: boolean;
 }
 
 /** What is known when a session stops. */
@@ -38,6 +40,11 @@ export interface Sample {
 
 const wh = (v: number) => Math.floor(v);
 
+/** A stop is owed to the backend exactly when the start was. */
+const OWED_IF_STARTED = sql<
+  "pending" | null
+>`CASE WHEN ocpp_start IS NULL THEN NULL ELSE 'pending' END`;
+
 /** Session and sample persistence. */
 export class SessionStore {
   #db: Kysely<Database>;
@@ -57,6 +64,7 @@ export class SessionStore {
       last_meter_wh: wh(start.meterStartWh),
       last_meter_at: start.startedAtMs,
       reservation_id: start.reservationId ?? null,
+      ocpp_start: start.journal ? "pending" : null,
     }).returning("id").executeTakeFirstOrThrow();
     return row.id;
   }
@@ -70,6 +78,7 @@ export class SessionStore {
       last_meter_at: stop.stoppedAtMs,
       stop_reason: stop.reason,
       stop_id_tag: stop.idTag ?? null,
+      ocpp_stop: OWED_IF_STARTED,
     }).where("connector_id", "=", stop.connectorId).where("stopped_at", "is", null)
       .returningAll().executeTakeFirst();
     return row ? { ...row } : undefined;
@@ -89,6 +98,7 @@ export class SessionStore {
           stopped_at: s.last_meter_at,
           meter_stop_wh: s.last_meter_wh,
           stop_reason: "PowerLoss",
+          ocpp_stop: OWED_IF_STARTED,
         }).where("id", "=", s.id).returningAll().executeTakeFirstOrThrow();
         closed.push({ ...row });
       }

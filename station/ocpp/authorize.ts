@@ -1,0 +1,101 @@
+/**
+ * Authorization with a backend (M-1.8.1, OCPP 1.6 local list and cache): the master key
+ * always; the local list (whitelist) and cache; the backend when online; the offline rules
+ * `LocalAuthorizeOffline` and `AllowOfflineTxForUnknownId`.
+ * @module
+ */
+import type { Kysely } from "kysely";
+import { sameIdTag, whitelistDecision } from "../core/mod.ts";
+import type { Station } from "../runtime.ts";
+import type { Database } from "../store/schema.ts";
+import type { AuthorizationStatus, AuthResult } from "../types.ts";
+import { fromIdTagInfo } from "./conversions.ts";
+
+/** The authorization cache: what the backend last said of an id tag. */
+export class AuthCache {
+  #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async get(idTag: string): Promise<AuthResult | undefined> {
+    const r = await this.#db.selectFrom("auth_cache").selectAll().where("id_tag", "=", idTag)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    return fromIdTagInfo({
+      status: r.status as AuthorizationStatus,
+      ...(r.parent_id_tag ? { parentIdTag: r.parent_id_tag } : {}),
+      ...(r.expiry_at !== null ? { expiryDate: new Date(r.expiry_at).toISOString() } : {}),
+    });
+  }
+
+  async put(idTag: string, result: AuthResult, nowMs: number): Promise<void> {
+    const row = {
+      id_tag: idTag,
+      status: result.status,
+      parent_id_tag: result.status === "Accepted" ? result.parentIdTag ?? null : null,
+      expiry_at: result.status === "Accepted" ? result.expiresAtMs ?? null : null,
+      updated_at: nowMs,
+    };
+    await this.#db.insertInto("auth_cache").values(row)
+      .onConflict((oc) => oc.column("id_tag").doUpdateSet(row)).execute();
+  }
+
+  async clear(): Promise<void> {
+    await this.#db.deleteFrom("auth_cache").execute();
+  }
+}
+
+/** What the authorizer asks of the OCPP client. */
+export interface Backend {
+  readonly online: boolean;
+  call<T>(action: string, payload: unknown): Promise<T>;
+}
+
+function valid(result: AuthResult | undefined, nowMs: number): result is AuthResult {
+  if (!result) return false;
+  return result.status === "Accepted" &&
+    (result.expiresAtMs === undefined || result.expiresAtMs > nowMs);
+}
+
+/** Builds the authorizer the station uses while a backend is configured. */
+export function backendAuthorizer(station: Station, backend: Backend, cache: AuthCache) {
+  return async (idTag: string): Promise<AuthResult> => {
+    const v = station.settings.all();
+    const nowMs = station.hardware.clock.nowMs();
+    if (sameIdTag(idTag, v["auth.masterKey"])) return { status: "Accepted", source: "masterKey" };
+    const mode = v["auth.identification"];
+    const entry = v["auth.localAuthListEnabled"]
+      ? await station.store.whitelist.get(idTag)
+      : undefined;
+    const local = entry && !entry.deleted ? whitelistDecision(entry, nowMs) : undefined;
+    const cached = v["auth.authorizationCacheEnabled"] ? await cache.get(idTag) : undefined;
+    const known = valid(local, nowMs) ? local : valid(cached, nowMs) ? cached : undefined;
+
+    if (backend.online) {
+      if (mode === "validCard" && v["auth.localPreAuthorize"] && known) return known;
+      try {
+        const res = await backend.call<{ idTagInfo: Parameters<typeof fromIdTagInfo>[0] }>(
+          "Authorize",
+          { idTag },
+        );
+        const result = fromIdTagInfo(res.idTagInfo);
+        if (v["auth.authorizationCacheEnabled"]) await cache.put(idTag, result, nowMs);
+        return result;
+      } catch {
+        // No answer: decide as offline.
+      }
+    }
+    if (mode === "anyCard") return { status: "Accepted", source: "anyCard" };
+    if (mode === "none" && sameIdTag(idTag, v["auth.dummyIdTag"])) {
+      return { status: "Accepted", source: "dummy" };
+    }
+    if (v["auth.localAuthorizeOffline"] && known) return known;
+    if (local && local.status !== "Accepted") return local;
+    if (!local && !cached && v["auth.allowOfflineTxForUnknownId"]) {
+      return { status: "Accepted", source: "anyCard" };
+    }
+    return local ?? cached ?? { status: "Invalid", source: "whitelist" };
+  };
+}

@@ -1,0 +1,488 @@
+/**
+ * The OCPP-J connection owner: connects, boots, keeps the heartbeat, reconnects with
+ * exponential back-off and full jitter, and delivers the transaction journal in order.
+ * Payload translation lives in conversions.ts, incoming calls in handlers.ts.
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { CoreEffect } from "../core/mod.ts";
+import type { Station } from "../runtime.ts";
+import type { StationInfo } from "../snapshot.ts";
+import {
+  bootNotification,
+  chargeBoxIdentity,
+  measurandList,
+  meterValue,
+  startTransaction,
+  statusNotification,
+  stopTransaction,
+} from "./conversions.ts";
+import { Journal, type OwedMessage } from "./journal.ts";
+import { connectOcpp, type OcppConnection } from "./rpc.ts";
+
+const log = getLogger(["ladewerk", "ocpp"]);
+
+/** Registration state after BootNotification. */
+export type Registration = "none" | "Pending" | "Accepted" | "Rejected";
+
+/** What `GET /api/status` shows of the OCPP connection. */
+export interface OcppStatus {
+  configured: boolean;
+  url: string;
+  chargeBoxId: string;
+  connected: boolean;
+  registration: Registration;
+  connectedSince: string | null;
+  lastMessageAt: string | null;
+  reconnectAttempt: number;
+  nextReconnectAt: string | null;
+  queue: number;
+}
+
+/** Reconnect delays: 1 s doubling to 5 min, each drawn uniformly below the cap (full jitter). */
+export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  const capMs = Math.min(300_000, 1000 * 2 ** Math.min(attempt, 20));
+  return Math.max(500, Math.floor(random() * capMs));
+}
+
+/** Wait before a failed transaction message is sent again: grows, at most one hour. */
+export function retryDelayMs(retryIntervalS: number, attempt: number): number {
+  return Math.min(3_600_000, retryIntervalS * 1000 * Math.max(1, attempt));
+}
+
+/** What the client needs. */
+export interface OcppClientDeps {
+  station: Station;
+  info: StationInfo;
+  /** Registers the handlers of incoming calls on a fresh connection. */
+  registerHandlers: (conn: OcppConnection) => void;
+  /** Call timeout. @default 30000 */
+  callTimeoutMs?: number;
+}
+
+/** The charge point's side of one OCPP backend. */
+export class OcppClient implements AsyncDisposable {
+  readonly journal: Journal;
+  #deps: OcppClientDeps;
+  #conn: OcppConnection | undefined;
+  #registration: Registration = "none";
+  #connectedSinceMs: number | null = null;
+  #lastMessageMs: number | null = null;
+  #attempt = 0;
+  #nextReconnectMs: number | null = null;
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #closed = false;
+  #generation = 0;
+  #wake: (() => void) | undefined;
+  #queue = 0;
+  #unsubscribe: (() => void)[] = [];
+  #statuses: Extract<CoreEffect, { type: "status" }>[] = [];
+
+  constructor(deps: OcppClientDeps) {
+    this.#deps = deps;
+    this.journal = new Journal(deps.station.store.db);
+  }
+
+  get #settings() {
+    return this.#deps.station.settings;
+  }
+
+  /** The charge box id reported now. */
+  get chargeBoxId(): string {
+    return chargeBoxIdentity(
+      this.#settings.get("ocpp.chargeBoxIdTemplate"),
+      this.#deps.info.serial,
+    );
+  }
+
+  /** Connected and accepted by the backend. */
+  get online(): boolean {
+    return this.#conn !== undefined && this.#registration === "Accepted";
+  }
+
+  /** Starts connecting (if a URL is set) and follows settings and station changes. */
+  start(): void {
+    this.#unsubscribe.push(
+      this.#settings.onChange(({ changed }) => {
+        const keys = Object.keys(changed);
+        if (
+          keys.some((k) =>
+            [
+              "ocpp.url",
+              "ocpp.chargeBoxIdTemplate",
+              "ocpp.authorizationKey",
+              "ocpp.caCertificatePem",
+            ]
+              .includes(k)
+          )
+        ) {
+          log.info("OCPP connection settings changed: reconnecting");
+          void this.reconnect();
+        }
+      }),
+      this.#deps.station.subscribe((effect) => this.#onEffect(effect)),
+    );
+    void this.#refreshQueue();
+    this.#connect();
+  }
+
+  /** Drops the connection and connects again at once (Reset, settings change). */
+  async reconnect(): Promise<void> {
+    this.#generation++;
+    this.#clearTimers();
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.#registration = "none";
+    await conn?.close().catch(() => {});
+    this.#attempt = 0;
+    this.#connect();
+  }
+
+  /** Calls the backend now; rejects when offline. Not for transaction messages. */
+  async call<T = Record<string, unknown>>(action: string, payload: unknown): Promise<T> {
+    const conn = this.#conn;
+    if (!conn) throw new Error(`Cannot send ${action}: offline`);
+    if (this.#registration !== "Accepted" && action !== "BootNotification") {
+      throw new Error(`Cannot send ${action}: not accepted by the backend`);
+    }
+    const result = await conn.call<T>(action, payload);
+    this.#lastMessageMs = this.#now();
+    return result;
+  }
+
+  /** The connection state for the status page. */
+  status(): OcppStatus {
+    const url = this.#settings.get("ocpp.url");
+    const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
+    return {
+      configured: url !== "",
+      url,
+      chargeBoxId: this.chargeBoxId,
+      connected: this.#conn !== undefined,
+      registration: this.#registration,
+      connectedSince: iso(this.#connectedSinceMs),
+      lastMessageAt: iso(this.#lastMessageMs),
+      reconnectAttempt: this.#attempt,
+      nextReconnectAt: iso(this.#nextReconnectMs),
+      queue: this.#queue,
+    };
+  }
+
+  /** Wakes the delivery of owed transaction messages. */
+  wake(): void {
+    void this.#refreshQueue();
+    this.#wake?.();
+  }
+
+  #now(): number {
+    return this.#deps.station.hardware.clock.nowMs();
+  }
+
+  #later(ms: number, fn: () => void): void {
+    const id = setTimeout(() => {
+      this.#timers.delete(id);
+      fn();
+    }, ms);
+    this.#timers.add(id);
+  }
+
+  #clearTimers(): void {
+    for (const id of this.#timers) clearTimeout(id);
+    this.#timers.clear();
+    this.#wake?.();
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const url = this.#settings.get("ocpp.url");
+    if (!url) return;
+    const generation = ++this.#generation;
+    this.#nextReconnectMs = null;
+    connectOcpp({
+      url: `${url.replace(/\/+$/, "")}/${encodeURIComponent(this.chargeBoxId)}`,
+      identity: this.chargeBoxId,
+      password: this.#settings.get("ocpp.authorizationKey"),
+      caPem: this.#settings.get("ocpp.caCertificatePem"),
+      pingIntervalS: this.#settings.get("ocpp.webSocketPingIntervalS"),
+      callTimeoutMs: this.#deps.callTimeoutMs ?? 30_000,
+      onProblem: (text) => log.warn(text),
+    }).then((conn) => {
+      if (generation !== this.#generation || this.#closed) return void conn.close();
+      this.#conn = conn;
+      this.#connectedSinceMs = this.#now();
+      this.#attempt = 0;
+      log.info(`OCPP connected to ${url} as ${this.chargeBoxId}`);
+      conn.onClose(({ code, reason }) => {
+        if (this.#conn !== conn) return;
+        log.warn(`OCPP connection closed (${code}${reason ? ` ${reason}` : ""})`);
+        this.#lost(generation);
+      });
+      this.#deps.registerHandlers(conn);
+      void this.#boot(conn, generation);
+    }, (e) => {
+      if (generation !== this.#generation || this.#closed) return;
+      log.warn(`OCPP cannot connect to ${url}: ${e instanceof Error ? e.message : e}`);
+      this.#lost(generation);
+    });
+  }
+
+  #lost(generation: number): void {
+    if (generation !== this.#generation) return;
+    this.#generation++;
+    this.#conn = undefined;
+    this.#registration = "none";
+    this.#connectedSinceMs = null;
+    this.#clearTimers();
+    if (this.#closed) return;
+    const delay = reconnectDelayMs(this.#attempt++);
+    this.#nextReconnectMs = this.#now() + delay;
+    this.#later(delay, () => this.#connect());
+  }
+
+  async #boot(conn: OcppConnection, generation: number): Promise<void> {
+    const { station, info } = this.#deps;
+    const meter = station.hardware.meters[0]?.info() ?? { model: "none", serial: "none" };
+    try {
+      const res = await conn.call<{ status: Registration; interval: number; currentTime: string }>(
+        "BootNotification",
+        bootNotification(info, meter),
+      );
+      if (generation !== this.#generation) return;
+      this.#lastMessageMs = this.#now();
+      const wasAccepted = this.#registration === "Accepted";
+      this.#registration = res.status;
+      log.info(`OCPP BootNotification: ${res.status} (interval ${res.interval} s)`);
+      if (res.status === "Accepted") {
+        if (res.interval > 0) {
+          await station.settings.set({ "ocpp.heartbeatIntervalS": res.interval }, {
+            writer: "station",
+          }).catch((e) => log.warn(`Heartbeat interval ${res.interval} refused: ${e.message}`));
+        }
+        if (!wasAccepted) this.#accepted(generation);
+      } else {
+        this.#later((res.interval > 0 ? res.interval : 60) * 1000, () => {
+          if (generation === this.#generation) void this.#boot(conn, generation);
+        });
+      }
+    } catch (e) {
+      if (generation !== this.#generation) return;
+      log.warn(`OCPP BootNotification failed: ${e instanceof Error ? e.message : e}`);
+      this.#later(30_000, () => {
+        if (generation === this.#generation) void this.#boot(conn, generation);
+      });
+    }
+  }
+
+  /** Sends BootNotification again on the open connection (TriggerMessage). */
+  async reboot(): Promise<void> {
+    const conn = this.#conn;
+    if (!conn) throw new Error("Cannot send BootNotification: offline");
+    await this.#boot(conn, this.#generation);
+  }
+
+  #accepted(generation: number): void {
+    this.#statuses = [];
+    void this.sendAllStatuses();
+    this.#heartbeat(generation);
+    void this.#pump(generation);
+  }
+
+  /** Sends StatusNotification for the station and every charge point (after boot, Trigger). */
+  async sendAllStatuses(onlyConnector?: number): Promise<void> {
+    const state = this.#deps.station.state;
+    const effects: Extract<CoreEffect, { type: "status" }>[] = [
+      {
+        type: "status",
+        connectorId: 0,
+        status: state.station.status,
+        errorCode: state.station.errorCode,
+        ...(state.station.vendorErrorCode
+          ? { vendorErrorCode: state.station.vendorErrorCode }
+          : {}),
+        atMs: this.#now(),
+      },
+      ...state.connectors.map((c) => ({
+        type: "status" as const,
+        connectorId: c.id,
+        status: c.status,
+        errorCode: c.errorCode,
+        ...(c.vendorErrorCode ? { vendorErrorCode: c.vendorErrorCode } : {}),
+        atMs: this.#now(),
+      })),
+    ];
+    for (const e of effects) {
+      if (onlyConnector === undefined || onlyConnector === e.connectorId) this.#statuses.push(e);
+    }
+    this.#wake?.();
+  }
+
+  async #sendStatus(effect: Extract<CoreEffect, { type: "status" }>): Promise<void> {
+    if (!this.online) return;
+    await this.call("StatusNotification", statusNotification(effect)).catch((e) =>
+      log.warn(`StatusNotification failed: ${e instanceof Error ? e.message : e}`)
+    );
+  }
+
+  #onEffect(effect: CoreEffect): void {
+    if (effect.type === "status") {
+      if (!this.online) return;
+      // In line with the transaction messages, so Charging follows its StartTransaction.
+      this.#statuses.push(effect);
+      this.#wake?.();
+    }
+    if (effect.type === "sessionStarted" || effect.type === "sessionStopped") this.wake();
+  }
+
+  #heartbeat(generation: number): void {
+    const intervalS = this.#settings.get("ocpp.heartbeatIntervalS");
+    if (intervalS <= 0) return;
+    this.#later(intervalS * 1000, () => {
+      if (generation !== this.#generation) return;
+      void this.heartbeat().finally(() => this.#heartbeat(generation));
+    });
+  }
+
+  /** Sends a Heartbeat. */
+  async heartbeat(): Promise<void> {
+    await this.call("Heartbeat", {}).catch((e) =>
+      log.warn(`Heartbeat failed: ${e instanceof Error ? e.message : e}`)
+    );
+  }
+
+  async #refreshQueue(): Promise<void> {
+    this.#queue = await this.journal.count().catch(() => this.#queue);
+  }
+
+  /** Delivers owed transaction messages one at a time, oldest first, while connected. */
+  async #pump(generation: number): Promise<void> {
+    let attempt = 0;
+    while (generation === this.#generation && !this.#closed) {
+      const next = await this.journal.next();
+      await this.#refreshQueue();
+      const status = this.#statuses[0];
+      if (status && (!next || status.atMs < next.atMs)) {
+        this.#statuses.shift();
+        await this.#sendStatus(status);
+        continue;
+      }
+      if (!next) {
+        await new Promise<void>((resolve) => this.#wake = resolve);
+        continue;
+      }
+      try {
+        await this.#deliver(next);
+        attempt = 0;
+      } catch (e) {
+        if (generation !== this.#generation) return;
+        attempt++;
+        const delay = retryDelayMs(
+          this.#settings.get("ocpp.transactionMessageRetryIntervalS"),
+          attempt,
+        );
+        log.warn(
+          `${next.kind} of session ${next.session.id} failed (attempt ${attempt}), again in ` +
+            `${delay / 1000} s: ${e instanceof Error ? e.message : e}`,
+        );
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          this.#later(delay, resolve);
+        });
+      }
+    }
+  }
+
+  async #deliver(m: OwedMessage): Promise<void> {
+    const conn = this.#conn;
+    if (!conn) throw new Error("offline");
+    switch (m.kind) {
+      case "start": {
+        const res = await conn.call<{ transactionId: number; idTagInfo: { status: string } }>(
+          "StartTransaction",
+          startTransaction(m.session),
+        );
+        await this.journal.startDone(m.session.id, res.transactionId);
+        log.info(`StartTransaction of session ${m.session.id}: transaction ${res.transactionId}`);
+        if (res.idTagInfo.status !== "Accepted") await this.#deauthorize(m.session.id, res);
+        break;
+      }
+      case "meterValues": {
+        await conn.call("MeterValues", {
+          ...m.payload,
+          transactionId: m.session.transaction_id!,
+        });
+        await this.journal.meterValuesDone(m.id, this.#now());
+        break;
+      }
+      case "stop": {
+        const data = measurandList(this.#settings.get("ocpp.stopTxnSampledData"));
+        const samples = data.length ? await this.journal.samplesOf(m.session.id) : [];
+        const transactionData = samples.map((s) =>
+          meterValue(sampleReading(s), s.offered_ma, data, "Sample.Periodic", s.at)
+        );
+        await conn.call("StopTransaction", stopTransaction(m.session, transactionData));
+        await this.journal.stopDone(m.session.id);
+        log.info(`StopTransaction of session ${m.session.id} delivered`);
+        break;
+      }
+    }
+    this.#lastMessageMs = this.#now();
+  }
+
+  async #deauthorize(sessionId: number, res: { idTagInfo: { status: string } }): Promise<void> {
+    if (!this.#settings.get("ocpp.stopTransactionOnInvalidId")) return;
+    const row = await this.#deps.station.store.sessions.get(sessionId);
+    if (!row || row.stopped_at !== null) return;
+    log.info(`Backend refused session ${sessionId} (${res.idTagInfo.status}): stopping`);
+    await this.#deps.station.dispatch({
+      type: "remoteStop",
+      connectorId: row.connector_id,
+      reason: "DeAuthorized",
+    });
+  }
+
+  /** Waits until nothing is owed or `timeoutMs` passed (before an orderly shutdown). */
+  async drain(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.online && Date.now() < until && await this.journal.count() > 0) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#closed = true;
+    this.#generation++;
+    for (const u of this.#unsubscribe) u();
+    this.#clearTimers();
+    const conn = this.#conn;
+    this.#conn = undefined;
+    await conn?.close().catch(() => {});
+  }
+}
+
+/** A stored sample as a meter reading. */
+export function sampleReading(s: {
+  energy_wh: number;
+  power_w: number;
+  current_l1_ma: number;
+  current_l2_ma: number;
+  current_l3_ma: number;
+  voltage_l1_dv: number;
+  voltage_l2_dv: number;
+  voltage_l3_dv: number;
+}) {
+  const phase = (ma: number, dv: number) => ({
+    currentA: ma / 1000,
+    voltageV: dv / 10,
+    powerW: (ma / 1000) * (dv / 10),
+    powerFactor: 1,
+  });
+  return {
+    energyWh: s.energy_wh,
+    powerW: s.power_w,
+    phases: [
+      phase(s.current_l1_ma, s.voltage_l1_dv),
+      phase(s.current_l2_ma, s.voltage_l2_dv),
+      phase(s.current_l3_ma, s.voltage_l3_dv),
+    ] as const,
+  } as unknown as Parameters<typeof meterValue>[0];
+}

@@ -1,0 +1,206 @@
+/**
+ * Incoming OCPP calls of part 1 (Core, LocalAuthListManagement, RemoteTrigger): translated to
+ * core events and settings changes. Calls without a handler answer NotImplemented.
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { Station } from "../runtime.ts";
+import type { WhitelistAuthorization, WhitelistEntry } from "../store/mod.ts";
+import { WhitelistFullError } from "../store/mod.ts";
+import type { AuthCache } from "./authorize.ts";
+import type { OcppClient } from "./client.ts";
+import type { ConfigKeys } from "./config_keys.ts";
+import { measurandList } from "./conversions.ts";
+import type { MeterValueSampler } from "./meter_values.ts";
+import type { OcppConnection } from "./rpc.ts";
+import type { AuthResult } from "../types.ts";
+
+const log = getLogger(["ladewerk", "ocpp"]);
+
+/** Meta key of the local authorization list version. */
+export const LIST_VERSION_KEY = "localList.version";
+
+/** What the handlers work with. */
+export interface HandlerContext {
+  station: Station;
+  client: OcppClient;
+  keys: ConfigKeys;
+  cache: AuthCache;
+  sampler: MeterValueSampler;
+  authorize: (idTag: string) => Promise<AuthResult>;
+  /** Restarts the station software (Soft) or the whole station (Hard). */
+  restart?: (kind: "daemon" | "system") => void;
+}
+
+// deno-lint-ignore no-explicit-any
+type Params = any;
+
+const after = (fn: () => unknown) => setTimeout(() => void fn(), 20);
+
+const STATUS_TO_AUTH: Record<string, WhitelistAuthorization> = {
+  Accepted: "accepted",
+  Blocked: "blocked",
+  Expired: "expired",
+  Invalid: "invalid",
+  ConcurrentTx: "concurrentTx",
+};
+
+/** Registers every part-1 handler on a connection. */
+export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): void {
+  const { station, client } = ctx;
+  const connectors = () => station.state.connectors;
+  const connector = (id: number) => connectors().find((c) => c.id === id);
+
+  conn.handle("ChangeAvailability", async (p: Params) => {
+    if (p.connectorId !== 0 && !connector(p.connectorId)) return { status: "Rejected" };
+    const operative = p.type === "Operative";
+    const affected = connectors().filter((c) => p.connectorId === 0 || c.id === p.connectorId);
+    for (const c of affected) {
+      await station.store.setMeta(`availability.${c.id}`, operative ? "Operative" : "Inoperative");
+    }
+    const busy = !operative && affected.some((c) => c.session);
+    await station.dispatch({ type: "availability", connectorId: p.connectorId, operative });
+    return { status: busy ? "Scheduled" : "Accepted" };
+  });
+
+  conn.handle("ChangeConfiguration", async (p: Params) => ({
+    status: await ctx.keys.change(p.key, p.value),
+  }));
+  conn.handle("GetConfiguration", (p: Params) => ctx.keys.get(p.key));
+  conn.handle("ClearCache", async () => {
+    await ctx.cache.clear();
+    return { status: "Accepted" };
+  });
+
+  conn.handle("DataTransfer", (p: Params) => {
+    if (p.vendorId !== "generalConfiguration") return { status: "UnknownVendorId" };
+    if (p.messageId === "setMeterConfiguration") {
+      // The manual's vendor message configures a calibration-law meter this station lacks.
+      return { status: "Rejected", data: "setMeterConfiguration is not supported by ladewerk" };
+    }
+    return { status: "UnknownMessageId" };
+  });
+
+  conn.handle("GetLocalListVersion", async () => ({
+    listVersion: Number(await station.store.getMeta(LIST_VERSION_KEY) ?? 0),
+  }));
+
+  conn.handle("SendLocalList", async (p: Params) => {
+    if (!station.settings.get("auth.localAuthListEnabled")) return { status: "NotSupported" };
+    const list: Params[] = p.localAuthorizationList ?? [];
+    if (list.length > station.settings.get("auth.sendLocalListMaxLength")) {
+      return { status: "Failed" };
+    }
+    const current = Number(await station.store.getMeta(LIST_VERSION_KEY) ?? 0);
+    if (p.updateType === "Differential" && p.listVersion <= current) {
+      return { status: "VersionMismatch" };
+    }
+    const upsert: WhitelistEntry[] = list.filter((e) => e.idTagInfo).map((e) => ({
+      uid: e.idTag,
+      gid: e.idTagInfo.parentIdTag ?? null,
+      expiryAtMs: e.idTagInfo.expiryDate ? Date.parse(e.idTagInfo.expiryDate) : null,
+      authorization: STATUS_TO_AUTH[e.idTagInfo.status] ?? "invalid",
+      deleted: false,
+    }));
+    const remove = list.filter((e) => !e.idTagInfo).map((e) => e.idTag as string);
+    try {
+      await station.store.whitelist.apply({
+        replace: p.updateType === "Full",
+        upsert,
+        remove,
+      }, station.hardware.clock.nowMs());
+    } catch (e) {
+      if (e instanceof WhitelistFullError) return { status: "Failed" };
+      throw e;
+    }
+    await station.store.setMeta(LIST_VERSION_KEY, String(p.listVersion));
+    return { status: "Accepted" };
+  });
+
+  conn.handle("RemoteStartTransaction", async (p: Params) => {
+    if (p.chargingProfile) {
+      log.info("RemoteStartTransaction with a charging profile refused: smart charging pending");
+      return { status: "Rejected" };
+    }
+    const target = p.connectorId === undefined
+      ? connectors().find((c) => c.pilot !== "A" && !c.session && !c.finishing) ??
+        connectors().find((c) => c.status === "Available")
+      : connector(p.connectorId);
+    if (!target || target.session || !target.operative || target.status === "Faulted") {
+      return { status: "Rejected" };
+    }
+    if (station.settings.get("ocpp.authorizeRemoteTxRequests")) {
+      const result = await ctx.authorize(p.idTag);
+      if (result.status !== "Accepted") return { status: "Rejected" };
+    }
+    after(() => station.dispatch({ type: "remoteStart", connectorId: target.id, idTag: p.idTag }));
+    return { status: "Accepted" };
+  });
+
+  conn.handle("RemoteStopTransaction", async (p: Params) => {
+    const connectorId = await client.journal.connectorOfTransaction(p.transactionId);
+    if (connectorId === undefined || !connector(connectorId)?.session) {
+      return { status: "Rejected" };
+    }
+    after(() => station.dispatch({ type: "remoteStop", connectorId, reason: "Remote" }));
+    return { status: "Accepted" };
+  });
+
+  conn.handle("Reset", (p: Params) => {
+    const hard = p.type === "Hard";
+    after(async () => {
+      if (station.settings.get("ocpp.stopTxOnReset")) {
+        for (const c of connectors()) {
+          if (c.session) {
+            await station.dispatch({
+              type: "remoteStop",
+              connectorId: c.id,
+              reason: hard ? "HardReset" : "SoftReset",
+            });
+          }
+        }
+      }
+      log.info(`OCPP ${p.type} reset`);
+      if (ctx.restart) ctx.restart(hard ? "system" : "daemon");
+      else await client.reconnect();
+    });
+    return { status: "Accepted" };
+  });
+
+  conn.handle("TriggerMessage", (p: Params) => {
+    const id: number | undefined = p.connectorId;
+    if (id !== undefined && id !== 0 && !connector(id)) return { status: "Rejected" };
+    const send: Record<string, () => Promise<unknown>> = {
+      BootNotification: () => client.reboot(),
+      Heartbeat: () => client.heartbeat(),
+      StatusNotification: () => client.sendAllStatuses(id),
+      MeterValues: async () => {
+        const measurands = measurandList(station.settings.get("ocpp.meterValuesSampledData"));
+        for (const c of connectors()) {
+          if (id === undefined || id === 0 || id === c.id) {
+            await ctx.sampler.take(c.id, "Trigger", measurands);
+          }
+        }
+      },
+      DiagnosticsStatusNotification: () =>
+        client.call("DiagnosticsStatusNotification", { status: "Idle" }),
+      FirmwareStatusNotification: () =>
+        client.call("FirmwareStatusNotification", { status: "Idle" }),
+    };
+    const action = send[p.requestedMessage];
+    if (!action) return { status: "NotImplemented" };
+    after(() => action().catch((e) => log.warn(`Triggered ${p.requestedMessage} failed: ${e}`)));
+    return { status: "Accepted" };
+  });
+
+  conn.handle("UnlockConnector", async (p: Params) => {
+    const c = connector(p.connectorId);
+    if (!c) return { status: "NotSupported" };
+    if (c.session) {
+      await station.dispatch({ type: "remoteStop", connectorId: c.id, reason: "UnlockCommand" });
+    } else {
+      station.hardware.controllers.find((x) => x.connectorId === c.id)?.setLock(false);
+    }
+    return { status: "Unlocked" };
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * MeterValues: sampled every `MeterValueSampleInterval` during a transaction and clock-aligned
+ * every `ClockAlignedDataInterval` (aligned to midnight UTC), with the measurands of
+ * `MeterValuesSampledData` / `MeterValuesAlignedData`. Transaction values are stored before
+ * they are sent; values outside a transaction are sent only while online.
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { Station } from "../runtime.ts";
+import type { OcppClient } from "./client.ts";
+import { measurandList, meterValue, type ReadingContext } from "./conversions.ts";
+
+const log = getLogger(["ladewerk", "ocpp"]);
+
+/** Takes meter values on time; `tick()` is called every second by `startOcpp`. */
+export class MeterValueSampler {
+  #station: Station;
+  #client: OcppClient;
+  #lastSampleMs = new Map<number, number>();
+  #lastAlignedSlot = -1;
+
+  constructor(station: Station, client: OcppClient) {
+    this.#station = station;
+    this.#client = client;
+  }
+
+  /** Checks both intervals and takes what is due. */
+  async tick(): Promise<void> {
+    const nowMs = this.#station.hardware.clock.nowMs();
+    const v = this.#station.settings.all();
+    const sampleMs = v["ocpp.meterValueSampleIntervalS"] * 1000;
+    for (const c of this.#station.state.connectors) {
+      if (!c.session) {
+        this.#lastSampleMs.delete(c.id);
+        continue;
+      }
+      const last = this.#lastSampleMs.get(c.id) ?? c.session.startedAtMs;
+      if (sampleMs > 0 && nowMs - last >= sampleMs) {
+        this.#lastSampleMs.set(c.id, nowMs);
+        await this.take(c.id, "Sample.Periodic", measurandList(v["ocpp.meterValuesSampledData"]));
+      }
+    }
+    const alignedMs = v["ocpp.clockAlignedDataIntervalS"] * 1000;
+    if (alignedMs <= 0) return;
+    const slot = Math.floor(nowMs / alignedMs);
+    if (this.#lastAlignedSlot === -1) this.#lastAlignedSlot = slot;
+    if (slot === this.#lastAlignedSlot) return;
+    this.#lastAlignedSlot = slot;
+    for (const c of this.#station.state.connectors) {
+      await this.take(c.id, "Sample.Clock", measurandList(v["ocpp.meterValuesAlignedData"]));
+    }
+  }
+
+  /**
+   * Takes one meter value of a charge point: stored for its transaction if one runs and
+   * owes the backend, else sent at once when online. Returns whether it went anywhere.
+   */
+  async take(connectorId: number, context: ReadingContext, measurands: string[]): Promise<boolean> {
+    const reading = this.#station.reading(connectorId);
+    const c = this.#station.state.connectors.find((x) => x.id === connectorId);
+    if (!reading || !c || measurands.length === 0) return false;
+    const atMs = this.#station.hardware.clock.nowMs();
+    const value = meterValue(reading, c.offeredMa, measurands, context, atMs);
+    const session = c.session ? await this.#station.store.sessions.openOf(connectorId) : undefined;
+    if (session && session.ocpp_start !== null && context !== "Trigger") {
+      await this.#client.journal.enqueueMeterValues(session.id, connectorId, {
+        connectorId,
+        meterValue: [value],
+      }, atMs);
+      this.#client.wake();
+      return true;
+    }
+    if (!this.#client.online) return false;
+    try {
+      await this.#client.call("MeterValues", {
+        connectorId,
+        ...(session?.transaction_id ? { transactionId: session.transaction_id } : {}),
+        meterValue: [value],
+      });
+      return true;
+    } catch (e) {
+      log.warn(`MeterValues failed: ${e instanceof Error ? e.message : e}`);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The OCPP 1.6-J adapter of the station: `startOcpp()` wires the client, the authorizer, the
+ * meter value sampler, the configuration keys and the handlers of incoming calls.
+ * @module
+ */
+import type { Station } from "../runtime.ts";
+import type { StationInfo } from "../snapshot.ts";
+import { AuthCache, backendAuthorizer } from "./authorize.ts";
+import { OcppClient, type OcppStatus } from "./client.ts";
+import { type ComputedKey, ConfigKeys } from "./config_keys.ts";
+import { registerHandlers } from "./handlers.ts";
+import { MeterValueSampler } from "./meter_values.ts";
+
+export { type OcppStatus } from "./client.ts";
+
+/** What the OCPP adapter needs from the composition root. */
+export interface OcppDeps {
+  station: Station;
+  info: StationInfo;
+  /** Soft reset restarts the station software, hard reset the whole station. */
+  restart?: (kind: "daemon" | "system") => void;
+  /** `/WebUi/password/reset`: sets the web password; resolves false if refused. */
+  resetWebPassword?: (password: string) => Promise<boolean>;
+  /** Call timeout. @default 30000 */
+  callTimeoutMs?: number;
+}
+
+/** The running adapter. */
+export interface OcppService extends AsyncDisposable {
+  client: OcppClient;
+  status(): OcppStatus;
+}
+
+function computedKeys(deps: OcppDeps, client: OcppClient): Record<string, ComputedKey> {
+  const { station } = deps;
+  const keys: Record<string, ComputedKey> = {
+    "/ocpp/chargeBoxIdentity": { access: "r", read: () => client.chargeBoxId },
+    "CurrentDateTime": {
+      access: "r",
+      read: () => new Date(station.hardware.clock.nowMs()).toISOString(),
+    },
+    "/Network/Gateway/Device/Connection/signal": { access: "r", read: () => "" },
+    "/Product/Features/": { access: "r", read: () => "" },
+    "/Safety/Ovp/failed": {
+      access: "r",
+      read: () => String(station.state.stationFaults.includes("OverVoltageProtectionFailure")),
+    },
+    "/WebUi/password/reset": {
+      access: "w",
+      write: (value) => deps.resetWebPassword?.(value) ?? Promise.resolve(false),
+    },
+  };
+  for (const c of station.state.connectors) {
+    keys[`/hw/connectors/${c.id}/data`] = {
+      access: "r",
+      read: () => {
+        const r = station.reading(c.id);
+        if (!r) return "";
+        return JSON.stringify({
+          voltageV: r.phases.map((p) => Math.round(p.voltageV * 10) / 10),
+          currentA: r.phases.map((p) => Math.round(p.currentA * 100) / 100),
+          powerW: Math.round(r.powerW),
+          energyWh: Math.floor(r.energyWh),
+        });
+      },
+    };
+    keys[`/hw/connectors/${c.id}/meter/key`] = { access: "r", read: () => "" };
+  }
+  return keys;
+}
+
+/** Starts the OCPP adapter; without a backend URL it waits until one is set. */
+export function startOcpp(deps: OcppDeps): OcppService {
+  const { station } = deps;
+  const cache = new AuthCache(station.store.db);
+  let client: OcppClient;
+  const authorize = (idTag: string) =>
+    station.settings.get("ocpp.url") === ""
+      ? station.authorizeLocally(idTag)
+      : backendAuthorizer(station, client, cache)(idTag);
+  client = new OcppClient({
+    station,
+    info: deps.info,
+    ...(deps.callTimeoutMs ? { callTimeoutMs: deps.callTimeoutMs } : {}),
+    registerHandlers: (conn) =>
+      registerHandlers(conn, {
+        station,
+        client,
+        keys,
+        cache,
+        sampler,
+        authorize,
+        ...(deps.restart ? { restart: deps.restart } : {}),
+      }),
+  });
+  const keys = new ConfigKeys(station, computedKeys(deps, client));
+  const sampler = new MeterValueSampler(station, client);
+  station.setAuthorizer(authorize);
+  client.start();
+  const timer = setInterval(() => void sampler.tick(), 1000);
+  return {
+    client,
+    status: () => client.status(),
+    async [Symbol.asyncDispose]() {
+      clearInterval(timer);
+      await client[Symbol.asyncDispose]();
+    },
+  };
+}
