@@ -58,6 +58,8 @@ export interface OcppClientDeps {
   registerHandlers: (conn: OcppConnection) => void;
   /** Call timeout. @default 30000 */
   callTimeoutMs?: number;
+  /** Sets the station's clock; used when `TimeSource` is Heartbeat (M-1.6.1). */
+  setTime?: (ms: number) => void;
 }
 
 /** The charge point's side of one OCPP backend. */
@@ -252,6 +254,7 @@ export class OcppClient implements AsyncDisposable {
       const wasAccepted = this.#registration === "Accepted";
       this.#registration = res.status;
       log.info(`OCPP BootNotification: ${res.status} (interval ${res.interval} s)`);
+      this.#adoptTime(res.currentTime);
       if (res.status === "Accepted") {
         if (res.interval > 0) {
           await station.settings.set({ "ocpp.heartbeatIntervalS": res.interval }, {
@@ -344,9 +347,20 @@ export class OcppClient implements AsyncDisposable {
 
   /** Sends a Heartbeat. */
   async heartbeat(): Promise<void> {
-    await this.call("Heartbeat", {}).catch((e) =>
-      log.warn(`Heartbeat failed: ${e instanceof Error ? e.message : e}`)
-    );
+    try {
+      const res = await this.call<{ currentTime: string }>("Heartbeat", {});
+      this.#adoptTime(res.currentTime);
+    } catch (e) {
+      log.warn(`Heartbeat failed: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+
+  /** Takes the backend's time when the station's time source is the OCPP heartbeat. */
+  #adoptTime(currentTime: string): void {
+    const ms = Date.parse(currentTime);
+    if (!this.#deps.setTime || !Number.isFinite(ms)) return;
+    if (this.#settings.get("time.source") !== "Heartbeat") return;
+    this.#deps.setTime(ms);
   }
 
   async #refreshQueue(): Promise<void> {

@@ -23,6 +23,8 @@ export interface OcppDeps {
   resetWebPassword?: (password: string) => Promise<boolean>;
   /** Call timeout. @default 30000 */
   callTimeoutMs?: number;
+  /** Sets the station's clock (TimeSource Heartbeat). */
+  setTime?: (ms: number) => void;
 }
 
 /** The running adapter. */
@@ -82,6 +84,7 @@ export function startOcpp(deps: OcppDeps): OcppService {
     station,
     info: deps.info,
     ...(deps.callTimeoutMs ? { callTimeoutMs: deps.callTimeoutMs } : {}),
+    ...(deps.setTime ? { setTime: deps.setTime } : {}),
     registerHandlers: (conn) =>
       registerHandlers(conn, {
         station,
