@@ -20,6 +20,8 @@ export function step(
 ): StepResult<StationState> {
   const s = structuredClone(state);
   const effects: CoreEffect[] = [];
+  // A card lapses at its timeout, whatever the event that brings the time.
+  lapsePendingAuth(s, nowMs);
   apply(s, event, nowMs, effects);
   settle(s, nowMs, effects);
   return { state: s, effects: ordered(effects) };
@@ -213,6 +215,12 @@ function apply(s: StationState, e: CoreEvent, nowMs: number, effects: CoreEffect
   }
 }
 
+/** Forgets an accepted card (or remote start) whose vehicle did not come in time. */
+function lapsePendingAuth(s: StationState, nowMs: number): void {
+  const p = s.pendingAuth;
+  if (p && nowMs >= p.atMs + s.config.connectionTimeoutS * 1000) s.pendingAuth = null;
+}
+
 /** Consequences every step re-checks: forced stops, timeouts, currents, hardware, status. */
 function settle(s: StationState, nowMs: number, effects: CoreEffect[]): void {
   for (const c of s.connectors) {
@@ -226,8 +234,13 @@ function settle(s: StationState, nowMs: number, effects: CoreEffect[]): void {
   for (const c of s.connectors) {
     if (c.finishing && !c.closing && c.pilot === "A") c.finishing = false;
   }
-  const p = s.pendingAuth;
-  if (p && nowMs >= p.atMs + s.config.connectionTimeoutS * 1000) s.pendingAuth = null;
+  lapsePendingAuth(s, nowMs);
+  // A vehicle plugged in while its point could not start (fault, inoperative) meets the card
+  // that still waits once the point can.
+  const waiting = s.pendingAuth;
+  const ready = waiting &&
+    s.connectors.find((c) => canStart(c, s) && (waiting.connectorId ?? c.id) === c.id);
+  if (waiting && ready) startSession(s, ready, waiting, nowMs, effects);
 
   const offered = allocate(
     s.connectors.map((c, i) => ({
@@ -238,12 +251,16 @@ function settle(s: StationState, nowMs: number, effects: CoreEffect[]): void {
     })),
     s.config.stationMaxCurrentMa,
   );
+  // Lower currents go out before raised ones: the station never exceeds its limit between.
+  const changes = s.connectors.filter((c) => (offered.get(c.id) ?? 0) !== c.offeredMa)
+    .map((c) => ({ c, currentMa: offered.get(c.id) ?? 0 }))
+    .sort((a, b) => (a.currentMa - a.c.offeredMa) - (b.currentMa - b.c.offeredMa));
+  for (const { c, currentMa } of changes) {
+    c.offeredMa = currentMa;
+    effects.push({ type: "setOfferedCurrent", connectorId: c.id, currentMa });
+  }
   for (const c of s.connectors) {
-    const currentMa = offered.get(c.id) ?? 0;
-    if (currentMa !== c.offeredMa) {
-      c.offeredMa = currentMa;
-      effects.push({ type: "setOfferedCurrent", connectorId: c.id, currentMa });
-    }
+    const currentMa = c.offeredMa;
     const closed = c.session !== null && c.pilot === "C" && currentMa >= MIN_CURRENT_MA;
     if (closed !== c.contactorClosed) {
       c.contactorClosed = closed;
