@@ -5,7 +5,7 @@
  */
 import type { OcppErrorCode } from "../faults.ts";
 import type { AuthResult, ConnectorStatus, PilotState, StopReason } from "../types.ts";
-import type { CoreConfig, LimitSource, Session } from "./state.ts";
+import type { CoreConfig, LimitSource, Reservation, Session } from "./state.ts";
 
 /** Something that happened: hardware, people, backends, time. */
 export type CoreEvent =
@@ -27,6 +27,9 @@ export type CoreEvent =
   /** An external limit in mA; undefined removes it. */
   | { type: "limit"; source: LimitSource; connectorId: number; limitMa: number | undefined }
   | { type: "config"; config: Partial<CoreConfig> }
+  /** Holds a point (or any point: connector 0); replaces a reservation with the same id. */
+  | { type: "reserve"; reservation: Reservation }
+  | { type: "cancelReservation"; reservationId: number }
   /** Time passes: timeouts are checked. */
   | { type: "tick" };
 
@@ -43,6 +46,11 @@ export type CoreEffect =
     meterStopWh: number;
     stoppedAtMs: number;
     stopIdTag?: string;
+  }
+  | {
+    type: "reservationEnded";
+    reservationId: number;
+    reason: "used" | "expired" | "cancelled";
   }
   | { type: "setOfferedCurrent"; connectorId: number; currentMa: number }
   | { type: "setContactor"; connectorId: number; closed: boolean }

@@ -11,9 +11,11 @@ export {
   initialState,
   type LimitSource,
   type PendingAuth,
+  type Reservation,
   type Session,
   type StationState,
   type StationStatus,
 } from "./state.ts";
 export { connectorStatus, faultsOf, isFaulted, stationStatus } from "./status.ts";
+export { matches, reservationFor, reservationOn } from "./reservations.ts";
 export { step } from "./step.ts";

@@ -50,6 +50,15 @@ export interface PendingAuth {
   connectorId?: number;
 }
 
+/** A charge point (or any point: connector 0) held for an id tag until it expires. */
+export interface Reservation {
+  id: number;
+  connectorId: number;
+  idTag: string;
+  parentIdTag?: string;
+  expiresAtMs: number;
+}
+
 /** One charge point. */
 export interface ConnectorState {
   id: number;
@@ -93,12 +102,19 @@ export interface StationState {
   stationFaults: FaultCode[];
   station: StationStatus;
   pendingAuth: PendingAuth | null;
+  /** Reservations in force. */
+  reservations: Reservation[];
 }
 
 /** The state of a station that just started: nothing plugged, nothing running. */
 export function initialState(
   config: CoreConfig,
-  options: { nowMs: number; energyWh?: number[]; operative?: boolean[] },
+  options: {
+    nowMs: number;
+    energyWh?: number[];
+    operative?: boolean[];
+    reservations?: Reservation[];
+  },
 ): StationState {
   return {
     config,
@@ -124,6 +140,7 @@ export function initialState(
     stationFaults: [],
     station: { status: "Unavailable", errorCode: "NoError", statusSinceMs: options.nowMs },
     pendingAuth: null,
+    reservations: options.reservations ? [...options.reservations] : [],
   };
 }
 

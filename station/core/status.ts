@@ -77,7 +77,8 @@ export function connectorStatus(
   } else if (c.finishing) status = "Finishing";
   else if (!c.operative) status = "Unavailable";
   else if (c.pilot !== "A") status = "Preparing";
-  else status = pendingTargets(state, c) ? "Preparing" : "Available";
+  else if (pendingTargets(state, c)) status = "Preparing";
+  else status = state.reservations.some((r) => r.connectorId === c.id) ? "Reserved" : "Available";
   return { status, ...error };
 }
 

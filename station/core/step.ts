@@ -8,6 +8,7 @@ import { faultDefinition, isFaultCode } from "../faults.ts";
 import type { AuthSource, StopReason } from "../types.ts";
 import { allocate, MIN_CURRENT_MA } from "./allocate.ts";
 import { sameIdTag } from "./auth.ts";
+import { endReservation, expireReservations, reservationFor } from "./reservations.ts";
 import type { CoreEffect, CoreEvent, StepResult } from "./events.ts";
 import type { ConnectorState, PendingAuth, StationState } from "./state.ts";
 import { canTakeVehicle, connectorStatus, faultsOf, isFaulted, stationStatus } from "./status.ts";
@@ -44,6 +45,9 @@ function startSession(
   nowMs: number,
   effects: CoreEffect[],
 ): void {
+  const reservation = reservationFor(s, c, auth);
+  if (reservation === undefined) return;
+  if (reservation) endReservation(s, reservation.id, "used", effects);
   c.session = {
     idTag: auth.idTag,
     ...(auth.parentIdTag ? { parentIdTag: auth.parentIdTag } : {}),
@@ -51,6 +55,7 @@ function startSession(
     startedAtMs: nowMs,
     meterStartWh: c.energyWh,
     evCharged: c.pilot === "C",
+    ...(reservation ? { reservationId: reservation.id } : {}),
   };
   if (s.pendingAuth && sameIdTag(s.pendingAuth.idTag, auth.idTag)) s.pendingAuth = null;
   effects.push({ type: "sessionStarted", connectorId: c.id, session: c.session });
@@ -85,13 +90,16 @@ function accept(
   nowMs: number,
   effects: CoreEffect[],
 ): void {
+  const usable = (c: ConnectorState) => reservationFor(s, c, auth) !== undefined;
   const target = auth.connectorId === undefined
-    ? s.connectors.find((c) => canStart(c, s))
+    ? s.connectors.find((c) => canStart(c, s) && usable(c))
     : connector(s, auth.connectorId);
-  if (target && canStart(target, s)) {
+  if (target && canStart(target, s) && usable(target)) {
     startSession(s, target, auth, nowMs, effects);
   } else if (
-    target ? canTakeVehicle(target) : s.connectors.some((c) => canTakeVehicle(c))
+    target
+      ? canTakeVehicle(target) && usable(target)
+      : s.connectors.some((c) => canTakeVehicle(c) && usable(c))
   ) {
     s.pendingAuth = { ...auth, atMs: nowMs };
   }
@@ -123,7 +131,10 @@ function onPilot(
   if (pilot === "C" && c.session) c.session.evCharged = true;
   if (wasPlugged || pilot === "A" || !canStart(c, s)) return;
   const pending = s.pendingAuth;
-  if (pending && (pending.connectorId === undefined || pending.connectorId === c.id)) {
+  if (
+    pending && (pending.connectorId === undefined || pending.connectorId === c.id) &&
+    reservationFor(s, c, pending) !== undefined
+  ) {
     startSession(s, c, pending, nowMs, effects);
   } else if (s.config.identification === "none") {
     effects.push({ type: "authorize", idTag: s.config.dummyIdTag, connectorId: c.id });
@@ -210,6 +221,13 @@ function apply(s: StationState, e: CoreEvent, nowMs: number, effects: CoreEffect
     case "config":
       s.config = { ...s.config, ...e.config };
       return;
+    case "reserve":
+      s.reservations = s.reservations.filter((r) => r.id !== e.reservation.id);
+      s.reservations.push({ ...e.reservation });
+      return;
+    case "cancelReservation":
+      endReservation(s, e.reservationId, "cancelled", effects);
+      return;
     case "tick":
       return;
   }
@@ -235,11 +253,15 @@ function settle(s: StationState, nowMs: number, effects: CoreEffect[]): void {
     if (c.finishing && !c.closing && c.pilot === "A") c.finishing = false;
   }
   lapsePendingAuth(s, nowMs);
+  expireReservations(s, nowMs, effects);
   // A vehicle plugged in while its point could not start (fault, inoperative) meets the card
   // that still waits once the point can.
   const waiting = s.pendingAuth;
   const ready = waiting &&
-    s.connectors.find((c) => canStart(c, s) && (waiting.connectorId ?? c.id) === c.id);
+    s.connectors.find((c) =>
+      canStart(c, s) && (waiting.connectorId ?? c.id) === c.id &&
+      reservationFor(s, c, waiting) !== undefined
+    );
   if (waiting && ready) startSession(s, ready, waiting, nowMs, effects);
 
   const offered = allocate(
@@ -299,6 +321,7 @@ function settle(s: StationState, nowMs: number, effects: CoreEffect[]): void {
 const RANK: Record<CoreEffect["type"], (e: CoreEffect) => number> = {
   authorize: () => 0,
   authorizationRefused: () => 0,
+  reservationEnded: () => 1,
   sessionStopped: () => 1,
   sessionStarted: () => 1,
   // Safe order: lock before offering, stop current before opening, open before unlocking.

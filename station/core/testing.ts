@@ -69,6 +69,7 @@ const KIND: Record<CoreEffect["type"], string> = {
   authorizationRefused: "refused",
   sessionStarted: "started",
   sessionStopped: "stopped",
+  reservationEnded: "reservation",
   setOfferedCurrent: "offered",
   setContactor: "contactor",
   setLock: "lock",
@@ -92,6 +93,8 @@ export function describeEffect(e: CoreEffect): string {
     case "sessionStopped":
       return `${k} ${e.connectorId} ${e.reason} ${e.meterStopWh}Wh` +
         (e.stopIdTag ? ` by ${e.stopIdTag}` : "");
+    case "reservationEnded":
+      return `${k} ${e.reservationId} ${e.reason}`;
     case "setOfferedCurrent":
       return `${k} ${e.connectorId} ${e.currentMa}`;
     case "setContactor":
