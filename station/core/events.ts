@@ -24,7 +24,8 @@ export type CoreEvent =
   | { type: "fault"; code: string; connectorId: number; active: boolean }
   /** Operative or not; connector 0 = every charge point. */
   | { type: "availability"; connectorId: number; operative: boolean }
-  /** An external limit in mA; undefined removes it. */
+  /** An external limit in mA of a point, or of the whole station (connector 0); undefined
+   * removes it. */
   | { type: "limit"; source: LimitSource; connectorId: number; limitMa: number | undefined }
   | { type: "config"; config: Partial<CoreConfig> }
   /** Holds a point (or any point: connector 0); replaces a reservation with the same id. */

@@ -104,6 +104,8 @@ export interface StationState {
   pendingAuth: PendingAuth | null;
   /** Reservations in force. */
   reservations: Reservation[];
+  /** External limits of the whole station in mA by source (OCPP ChargePointMaxProfile). */
+  stationLimits: Partial<Record<LimitSource, number>>;
 }
 
 /** The state of a station that just started: nothing plugged, nothing running. */
@@ -141,6 +143,7 @@ export function initialState(
     station: { status: "Unavailable", errorCode: "NoError", statusSinceMs: options.nowMs },
     pendingAuth: null,
     reservations: options.reservations ? [...options.reservations] : [],
+    stationLimits: {},
   };
 }
 

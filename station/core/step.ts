@@ -212,10 +212,10 @@ function apply(s: StationState, e: CoreEvent, nowMs: number, effects: CoreEffect
       }
       return;
     case "limit": {
-      const c = connector(s, e.connectorId);
-      if (!c) return;
-      if (e.limitMa === undefined) delete c.limits[e.source];
-      else c.limits[e.source] = e.limitMa;
+      const limits = e.connectorId === 0 ? s.stationLimits : connector(s, e.connectorId)?.limits;
+      if (!limits) return;
+      if (e.limitMa === undefined) delete limits[e.source];
+      else limits[e.source] = e.limitMa;
       return;
     }
     case "config":
@@ -271,7 +271,7 @@ function settle(s: StationState, nowMs: number, effects: CoreEffect[]): void {
       startedAtMs: c.session?.startedAtMs ?? 0,
       capMa: Math.min(s.config.hardwareMaxCurrentMa[i] ?? 0, ...Object.values(c.limits)),
     })),
-    s.config.stationMaxCurrentMa,
+    Math.min(s.config.stationMaxCurrentMa, ...Object.values(s.stationLimits)),
   );
   // Lower currents go out before raised ones: the station never exceeds its limit between.
   const changes = s.connectors.filter((c) => (offered.get(c.id) ?? 0) !== c.offeredMa)

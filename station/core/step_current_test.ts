@@ -259,3 +259,23 @@ Deno.test("step() lowers one point's current before it raises another's", () => 
   const offers = effects.filter((e) => e.type === "setOfferedCurrent");
   assert.deepEqual(offers.map((e) => [e.connectorId, e.currentMa]), [[2, 8_000], [1, 12_000]]);
 });
+
+Deno.test("step() caps the whole station with a connector-0 limit, shared like level 1", () => {
+  const config = {
+    stationMaxCurrentMa: 63_000,
+    hardwareMaxCurrentMa: [32_000, 32_000],
+    connectionTimeoutS: 60,
+    identification: "validCard" as const,
+    dummyIdTag: "FREE",
+    dummyAllowStop: false,
+  };
+  let s = step(initialState(config, { nowMs: 0 }), { type: "tick" }, 0).state;
+  for (const id of [1, 2]) {
+    s = step(s, { type: "pilot", connectorId: id, pilot: "B" }, id).state;
+    s = step(s, { type: "remoteStart", connectorId: id, idTag: `T${id}` }, 10 + id).state;
+  }
+  s = step(s, { type: "limit", source: "ocpp", connectorId: 0, limitMa: 20_000 }, 20).state;
+  assert.deepEqual(s.connectors.map((c) => c.offeredMa), [10_000, 10_000]);
+  s = step(s, { type: "limit", source: "ocpp", connectorId: 0, limitMa: undefined }, 21).state;
+  assert.deepEqual(s.connectors.map((c) => c.offeredMa), [31_500, 31_500]);
+});
