@@ -29,6 +29,12 @@ export const OPTIONS = {
     default: "8080",
     help: "Web interface and API port; 0 picks a free port",
   },
+  "https-port": {
+    env: "LADEWERK_HTTPS_PORT",
+    default: "8443",
+    help: "HTTPS port of the web interface (self-signed certificate in <data-dir>/tls/); " +
+      "0 picks a free port",
+  },
   "modbus-port": {
     env: "LADEWERK_MODBUS_PORT",
     default: "5020",
@@ -59,6 +65,7 @@ const Options = z.object({
   "data-dir": z.string().min(1),
   "http-host": z.string().min(1).optional(),
   "http-port": z.coerce.number().int().min(0).max(65_535),
+  "https-port": z.coerce.number().int().min(0).max(65_535),
   "modbus-port": z.coerce.number().int().min(0).max(65_535),
   "ocpp-url": z.string().optional(),
   serial: z.string().regex(/^\d{1,10}$/, "Must be 1 to 10 digits").refine(

@@ -4,10 +4,13 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { systemClock } from "./drivers/clock.ts";
+import { AdjustableClock, systemClock } from "./drivers/clock.ts";
 import { SimulatedHardware } from "./drivers/sim/mod.ts";
 import { createApp } from "./http/app.ts";
+import { monotonicClock } from "./http/context.ts";
+import { serveWeb } from "./http/serve.ts";
 import type { ProgramOptions } from "./options.ts";
+import { webPasswordSetter, WebSessions } from "./station/auth/mod.ts";
 import { installFactoryWhitelist } from "./station/factory.ts";
 import { startOcpp } from "./station/ocpp/mod.ts";
 import { Station } from "./station/runtime.ts";
@@ -60,7 +63,8 @@ export async function runStation(
 
   const hardware = kept.hardware ?? new SimulatedHardware({
     connectors: opts.connectors,
-    clock: systemClock,
+    // The station's clock: the host's plus an offset set by browser sync or OCPP heartbeat.
+    clock: new AdjustableClock(systemClock),
     initialEnergyWh: await Promise.all(
       Array.from({ length: opts.connectors }, (_, i) => store.sessions.lastEnergyWh(i + 1)),
     ),
@@ -84,34 +88,47 @@ export async function runStation(
   const onExit = () => end("exit");
   signal.addEventListener("abort", onExit, { once: true });
 
+  const webSessions = new WebSessions({ clock: monotonicClock });
   const app = createApp({
     station,
     info,
-    sim: hardware,
+    ...(opts.hardware === "sim" ? { sim: hardware } : {}),
+    signal: stop.signal,
+    dataDir,
+    factoryPassword: opts["factory-password"],
+    sessions: webSessions,
+    // The browser time sync moves the station clock when the hardware runs on an adjustable one.
+    ...(hardware.clock instanceof AdjustableClock ? { timeSync: hardware.clock } : {}),
     control: { restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem") },
   });
-  const hostname = opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0");
-  const server = Deno.serve({
-    hostname,
-    port: opts["http-port"],
+  const web = serveWeb(app.fetch, {
+    hostname: opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0"),
+    httpPort: opts["http-port"],
+    httpsPort: opts["https-port"],
+    hardware: opts.hardware,
+    dataDir,
+    commonName: settings.get("ocpp.chargeBoxIdTemplate").replaceAll("{serial}", opts.serial),
     signal: stop.signal,
-    onListen: ({ hostname, port }) => {
-      log.info(
-        `HTTP listening on http://${hostname}:${port} (API /api/status, simulator /api/sim)`,
-      );
-    },
-  }, app.fetch);
+  });
   const ocpp = startOcpp({
     station,
     info,
+    dataDir,
     restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem"),
+    resetWebPassword: webPasswordSetter(
+      { settings, serial: opts.serial, factoryPassword: opts["factory-password"] },
+      () => webSessions.deleteAllExcept(),
+    ),
+    setTime: (ms) => {
+      if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
+    },
   });
   station.addStatus("ocpp", () => ocpp.status());
   const url = settings.get("ocpp.url");
   log.info(url ? `OCPP backend ${url} as ${ocpp.client.chargeBoxId}` : "OCPP: no backend set");
   log.info(`Modbus TCP (port ${opts["modbus-port"]}): server not in this build yet`);
 
-  await server.finished;
+  await web.finished;
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");

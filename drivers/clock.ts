@@ -42,3 +42,39 @@ function checkTimeMs(ms: number): number {
   }
   return ms;
 }
+
+/**
+ * A clock that runs on another one plus an offset: the station's clock after a one-time
+ * browser time sync (M-1.6.1). The offset lives in memory only.
+ */
+export class AdjustableClock implements Clock {
+  #base: Clock;
+  #offsetMs = 0;
+  #setAtMs: number | undefined;
+
+  /** Runs on `base` (the host clock) with offset 0. */
+  constructor(base: Clock) {
+    this.#base = base;
+  }
+
+  /** Milliseconds since the Unix epoch: the base clock plus the offset. */
+  nowMs(): number {
+    return this.#base.nowMs() + this.#offsetMs;
+  }
+
+  /** The offset to the base clock, in ms. @default 0 */
+  get offsetMs(): number {
+    return this.#offsetMs;
+  }
+
+  /** When the time was last set (on this clock), undefined if never. */
+  get setAtMs(): number | undefined {
+    return this.#setAtMs;
+  }
+
+  /** Sets the time to `ms` since the Unix epoch by moving the offset. */
+  setTimeMs(ms: number): void {
+    this.#offsetMs = checkTimeMs(ms) - this.#base.nowMs();
+    this.#setAtMs = ms;
+  }
+}

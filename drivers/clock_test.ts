@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ManualClock, systemClock } from "./clock.ts";
+import { AdjustableClock, ManualClock, systemClock } from "./clock.ts";
 
 Deno.test("systemClock tells Date.now()", () => {
   const beforeMs = Date.now();
@@ -35,4 +35,17 @@ Deno.test("ManualClock refuses to advance by negative or non-finite times", () =
 Deno.test("ManualClock refuses non-finite times", () => {
   assert.throws(() => new ManualClock(Number.NaN), RangeError);
   assert.throws(() => new ManualClock(1).set(Number.NEGATIVE_INFINITY), RangeError);
+});
+
+Deno.test("AdjustableClock runs on its base clock plus the offset set by setTimeMs()", () => {
+  const base = new ManualClock(1_000_000);
+  const clock = new AdjustableClock(base);
+  assert.equal(clock.nowMs(), 1_000_000);
+  assert.equal(clock.setAtMs, undefined);
+  clock.setTimeMs(1_700_000_000_000);
+  assert.equal(clock.offsetMs, 1_700_000_000_000 - 1_000_000);
+  assert.equal(clock.setAtMs, 1_700_000_000_000);
+  base.advance(5_000);
+  assert.equal(clock.nowMs(), 1_700_000_005_000);
+  assert.throws(() => clock.setTimeMs(Number.NaN), RangeError);
 });

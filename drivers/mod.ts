@@ -3,7 +3,7 @@
  * @module
  */
 export type * from "./ports.ts";
-export { ManualClock, systemClock } from "./clock.ts";
+export { AdjustableClock, ManualClock, systemClock } from "./clock.ts";
 export {
   type ActiveFault,
   type PhaseCurrentsA,

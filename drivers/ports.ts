@@ -106,3 +106,70 @@ export interface Hardware extends AsyncDisposable {
   /** Raised and cleared station-wide faults (connector 0), e.g. reader or supply faults. */
   onStationFault(listener: (code: string, active: boolean) => void): Unsubscribe;
 }
+
+/** How one IP family of the WAN interface is set up (M-1.4.1). */
+export interface IpSetup {
+  /** `dhcp` (automatic), `manual` (static) or, IPv4 only, `shared` (the station is the DHCP
+   * server of the LAN). */
+  mode: "dhcp" | "manual" | "shared";
+  /** Address; empty in `dhcp` mode. */
+  address: string;
+  /** Prefix length (IPv4 24 = 255.255.255.0). */
+  prefix: number;
+  gateway: string;
+  dns: string;
+  /** Leases handed out in `shared` mode. */
+  dhcpRangeStart?: string;
+  dhcpRangeEnd?: string;
+}
+
+/** The WAN set-up as saved: both families and the default-gateway switch. */
+export interface NetworkSetup {
+  ipv4: IpSetup;
+  ipv6: IpSetup;
+  /** Never use the WAN as default gateway (OCPP goes over mobile). */
+  neverDefaultGateway: boolean;
+}
+
+/** What the interface really runs with: in `dhcp` mode the lease, otherwise the set-up. */
+export interface AppliedIp {
+  mode: IpSetup["mode"];
+  /** Whether the interface has an address now. */
+  up: boolean;
+  address: string;
+  prefix: number;
+  gateway: string;
+  dns: string;
+}
+
+/** The network configuration of the WAN interface. */
+export interface NetworkConfig {
+  /** Applies a saved set-up; resolves once the interface runs with it. */
+  apply(setup: NetworkSetup): Promise<void>;
+  /** What the interface runs with now. */
+  applied(): { ipv4: AppliedIp; ipv6: AppliedIp; neverDefaultGateway: boolean };
+}
+
+/** State of the SIM card. */
+export type SimState = "ready" | "missing" | "pinRequired" | "pukRequired" | "unknown";
+
+/** The mobile modem (M-1.4.2); read-only facts, `present: false` on stations without one. */
+export interface ModemInfo {
+  present: boolean;
+  model: string;
+  imei: string;
+  /** ICCID of the SIM, reported in BootNotification. */
+  iccid: string;
+  /** IMSI of the SIM, reported in BootNotification. */
+  imsi: string;
+  operator: string;
+  /** Signal strength 0..100, null when unknown. */
+  signalPercent: number | null;
+  simState: SimState;
+}
+
+/** The mobile modem. */
+export interface Modem {
+  /** Reads the modem's facts (a real modem answers AT commands, hence async). */
+  info(): Promise<ModemInfo>;
+}

@@ -1,34 +1,80 @@
 /**
- * The station's HTTP app as a value: `createApp(deps)` returns a Hono app that `main.ts`
+ * The station's HTTP app as a value: `createApp(deps)` returns a Hono app that `run.ts`
  * serves and tests call with `app.request(...)`.
  * @module
  */
 import { Hono } from "hono";
-import type { Station } from "../station/runtime.ts";
-import { type StationInfo, statusSnapshot } from "../station/snapshot.ts";
+import { SimModem } from "../drivers/sim/modem.ts";
+import { SimNetworkConfig } from "../drivers/sim/network.ts";
+import { LoginThrottle, WebSessions } from "../station/auth/mod.ts";
+import { statusSnapshot } from "../station/snapshot.ts";
+import { authRoutes } from "./auth_routes.ts";
+import { type AppContext, type AppDeps, type AppEnv, monotonicClock } from "./context.ts";
 import { errorResponse, HttpError } from "./errors.ts";
-import { type SimControl, simRoutes } from "./sim_routes.ts";
+import { liveRoutes, startPowerSampler } from "./live_routes.ts";
+import { followNetworkSettings, networkRoutes, networkSetup } from "./network_routes.ts";
+import { PowerHistory } from "./power_history.ts";
+import { apiGuard, securityHeaders } from "./security.ts";
+import { settingsRoutes } from "./settings_routes.ts";
+import { simRoutes } from "./sim_routes.ts";
+import { softwareRoutes } from "./software_routes.ts";
+import { DEFAULT_UI_DIR, serveUi } from "./static.ts";
+import { stationRoutes } from "./station_routes.ts";
+import { StatusHub } from "./status_hub.ts";
+import { whitelistRoutes } from "./whitelist_routes.ts";
 
-/** What the HTTP app needs. */
-export interface AppDeps {
-  station: Station;
-  info: StationInfo;
-  /** The simulator's control surface; the `/api/sim` routes exist only when given. */
-  sim?: SimControl;
-  /** Lifecycle requests from the admin menu: the station restarts in-process. */
-  control?: { restart(kind: "daemon" | "system"): void };
+export type { AppDeps } from "./context.ts";
+
+/** Builds the services the routes share from the dependencies. */
+function context(deps: AppDeps): AppContext {
+  const { station, info } = deps;
+  const clock = deps.clock ?? monotonicClock;
+  // Adapters (OCPP) add their state to the snapshot through `station.addStatus`.
+  const status = (): Record<string, unknown> => statusSnapshot(station, info);
+  return {
+    deps,
+    station,
+    clock,
+    sessions: deps.sessions ?? new WebSessions({ clock }),
+    throttle: new LoginThrottle({ clock }),
+    password: {
+      settings: station.settings,
+      serial: info.serial,
+      factoryPassword: deps.factoryPassword,
+    },
+    network: deps.network ?? new SimNetworkConfig({ setup: networkSetup(station.settings.all()) }),
+    modem: deps.modem ?? new SimModem(),
+    history: new PowerHistory({ connectors: station.state.connectors.length }),
+    hub: new StatusHub(station, status),
+    status,
+  };
 }
 
-/** Builds the HTTP app. */
-export function createApp(deps: AppDeps): Hono {
-  const { station, info } = deps;
-  const status = () => statusSnapshot(station, info);
-  const app = new Hono();
+/** Builds the HTTP app; its timers and event streams end when `deps.signal` aborts. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const ctx = context(deps);
+  startPowerSampler(ctx, deps.signal);
+  followNetworkSettings(ctx, deps.signal);
+
+  const app = new Hono<AppEnv>();
   app.onError(errorResponse);
   app.notFound((c) =>
     errorResponse(new HttpError(404, `No route: ${c.req.method} ${c.req.path}`), c)
   );
-  app.get("/api/status", (c) => c.json(status()));
-  if (deps.sim) app.route("/api/sim", simRoutes(station, deps.sim, status));
+  app.use("*", securityHeaders);
+  app.use("/api/*", apiGuard(ctx));
+  for (
+    const routes of [
+      authRoutes,
+      liveRoutes,
+      settingsRoutes,
+      networkRoutes,
+      whitelistRoutes,
+      stationRoutes,
+      softwareRoutes,
+    ]
+  ) app.route("/api", routes(ctx));
+  if (deps.sim) app.route("/api/sim", simRoutes(deps.station, deps.sim, ctx.status));
+  serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;
 }

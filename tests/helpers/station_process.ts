@@ -62,6 +62,8 @@ export async function startStation(options: StartStationOptions = {}): Promise<S
     "0",
     "--modbus-port",
     "0",
+    "--https-port",
+    "0",
   ];
   args.push("--data-dir", dataDir, ...(options.args ?? []));
   const spawnedAtMs = performance.now();

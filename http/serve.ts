@@ -1,0 +1,96 @@
+/**
+ * Serves the HTTP app: plain HTTP (everything in simulation, a redirect to HTTPS on a device)
+ * and HTTPS with the certificate of `<data-dir>/tls/`.
+ * @module
+ */
+import { join } from "node:path";
+import { getLogger } from "@logtape/logtape";
+import { ensureTlsCertificate, httpsRedirect } from "./tls.ts";
+
+const log = getLogger(["ladewerk", "http"]);
+
+/** Where and how to serve. */
+export interface ServeOptions {
+  hostname: string;
+  httpPort: number;
+  /** 0 picks a free port. */
+  httpsPort: number;
+  /** On a device plain HTTP only redirects to HTTPS. */
+  hardware: "sim" | "device";
+  dataDir: string;
+  /** Common name of a certificate made on first start (the charge box id). */
+  commonName: string;
+  /** Ends both servers. */
+  signal: AbortSignal;
+}
+
+/** The running servers. */
+export interface WebServers {
+  /** Resolves when both servers have stopped. */
+  finished: Promise<void>;
+  /** Resolves once HTTPS listens or has failed to start (see the log). */
+  httpsReady: Promise<void>;
+  /** Port of the HTTPS server, undefined until it listens or when it could not start. */
+  httpsPort: number | undefined;
+}
+
+type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
+
+async function startHttps(
+  fetch: Handler,
+  options: ServeOptions,
+  servers: WebServers,
+): Promise<Deno.HttpServer | undefined> {
+  try {
+    const tlsDir = join(options.dataDir, "tls");
+    const { cert, key, generated } = await ensureTlsCertificate(tlsDir, {
+      commonName: options.commonName,
+    });
+    if (generated) log.info(`Self-signed TLS certificate made in ${tlsDir}`);
+    if (options.signal.aborted) return undefined;
+    return Deno.serve({
+      hostname: options.hostname,
+      port: options.httpsPort,
+      cert,
+      key,
+      signal: options.signal,
+      onListen: ({ hostname, port }) => {
+        servers.httpsPort = port;
+        log.info(`HTTPS listening on https://${hostname}:${port}`);
+      },
+    }, fetch);
+  } catch (e) {
+    // The station keeps charging without its web interface on HTTPS.
+    const level = options.hardware === "device" ? "error" : "warn";
+    log[level](`HTTPS not available: ${e instanceof Error ? e.message : e}`);
+    return undefined;
+  }
+}
+
+/**
+ * Starts HTTP at once (its log line `HTTP listening on http://HOST:PORT` comes first), then
+ * HTTPS once the certificate is read or made (first start: made, a fraction of a second).
+ */
+export function serveWeb(fetch: Handler, options: ServeOptions): WebServers {
+  const servers: WebServers = {
+    finished: Promise.resolve(),
+    httpsReady: Promise.resolve(),
+    httpsPort: undefined,
+  };
+  const plain = options.hardware === "device" ? httpsRedirect(() => servers.httpsPort) : fetch;
+  const http = Deno.serve({
+    hostname: options.hostname,
+    port: options.httpPort,
+    signal: options.signal,
+    onListen: ({ hostname, port }) => {
+      const what = options.hardware === "device"
+        ? "redirects to HTTPS"
+        : "API /api/status, simulator /api/sim";
+      log.info(`HTTP listening on http://${hostname}:${port} (${what})`);
+    },
+  }, plain);
+  const https = startHttps(fetch, options, servers);
+  servers.httpsReady = https.then(() => {});
+  servers.finished = Promise.all([http.finished, https.then((s) => s?.finished)]).then(() => {});
+  return servers;
+}

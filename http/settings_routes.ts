@@ -1,0 +1,194 @@
+/**
+ * Settings over the registry (M-1.4 to M-1.8): read without secrets, write all or nothing with
+ * the cross-field rules; the OCPP CA certificate upload.
+ * @module
+ */
+import { X509Certificate } from "node:crypto";
+import { Hono } from "hono";
+import { z } from "zod";
+import { type SettingDef, settingDef, type SettingKey, SETTINGS } from "../station/settings/mod.ts";
+import type { AppContext, AppEnv } from "./context.ts";
+import { HttpError, type Issue, parseBody, parseQuery, zodIssues } from "./errors.ts";
+import { blankIssues, crossFieldIssues } from "./settings_rules.ts";
+
+/** Settings no request may write here (they have their own routes). */
+const OWN_ROUTE: Record<string, string> = {
+  "webui.passwordHash": "Change the password with POST /api/password",
+};
+
+const CA_KEY = "ocpp.caCertificatePem";
+const MAX_PEM_CHARS = 20_000;
+
+const SettingsQuery = z.object({
+  keys: z.string().max(10_000).optional(),
+});
+const PutBody = z.strictObject({ values: z.record(z.string(), z.unknown()) });
+
+function isSecret(def: SettingDef): boolean {
+  return def.secret === true || def.access === "w";
+}
+
+/** The value as a browser may see it: secrets and write-only values never. */
+function shown(key: string, value: unknown): unknown {
+  const def = settingDef(key);
+  return def && isSecret(def) ? null : value;
+}
+
+function meta(key: string, value: unknown) {
+  const def = settingDef(key)!;
+  return {
+    access: def.access,
+    restart: def.restart,
+    ...(def.unit ? { unit: def.unit } : {}),
+    secret: isSecret(def),
+    set: value !== "" && value !== null && value !== undefined,
+    description: def.description,
+  };
+}
+
+/** The certificates of a PEM text, or the reason it is refused. */
+export function parseCertificates(
+  pem: string,
+): { ok: true; certs: X509Certificate[]; pem: string } | { ok: false; reason: string } {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!blocks) return { ok: false, reason: "Not a PEM certificate (BEGIN CERTIFICATE missing)" };
+  try {
+    const certs = blocks.map((b) => new X509Certificate(b));
+    return { ok: true, certs, pem: blocks.join("\n") + "\n" };
+  } catch (e) {
+    return { ok: false, reason: `Not a valid certificate: ${e instanceof Error ? e.message : e}` };
+  }
+}
+
+/** Per-key checks with codes (schema and factory check), before anything is written. */
+function keyIssues(ctx: AppContext, changes: Record<string, unknown>): Issue[] {
+  const issues: Issue[] = [];
+  for (const [key, raw] of Object.entries(changes)) {
+    const def = settingDef(key);
+    if (!def) {
+      issues.push({ field: key, reason: "Unknown setting", code: "unknown_setting" });
+    } else if (OWN_ROUTE[key]) {
+      issues.push({ field: key, reason: OWN_ROUTE[key]!, code: "own_route" });
+    } else if (def.access === "r") {
+      issues.push({ field: key, reason: "Read-only setting", code: "read_only" });
+    } else {
+      const parsed = def.schema.safeParse(raw);
+      if (!parsed.success) {
+        issues.push(...zodIssues(parsed.error, "").map((i) => ({ ...i, field: key })));
+      } else {
+        const refused = def.check?.(parsed.data, ctx.station.settings.factory);
+        if (refused) issues.push({ field: key, reason: refused, code: "invalid_value" });
+      }
+    }
+  }
+  if (typeof changes[CA_KEY] === "string" && changes[CA_KEY] !== "") {
+    const certs = parseCertificates(changes[CA_KEY] as string);
+    if (!certs.ok) issues.push({ field: CA_KEY, reason: certs.reason, code: "not_certificate" });
+  }
+  return issues;
+}
+
+/** The routes under `/api`. */
+export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const settings = ctx.station.settings;
+
+  app.get("/settings", (c) => {
+    const { keys } = parseQuery(c, SettingsQuery);
+    const all = settings.all() as Record<string, unknown>;
+    const wanted = keys
+      ? keys.split(",").map((k) => k.trim()).filter(Boolean)
+      : Object.keys(SETTINGS);
+    const unknown = wanted.filter((k) => !settingDef(k));
+    if (unknown.length > 0) {
+      throw new HttpError(
+        400,
+        "Unknown settings",
+        unknown.map((k) => ({
+          field: "keys",
+          reason: `Unknown setting: ${k}`,
+          code: "unknown_setting",
+        })),
+      );
+    }
+    return c.json({
+      values: Object.fromEntries(wanted.map((k) => [k, shown(k, all[k])])),
+      meta: Object.fromEntries(wanted.map((k) => [k, meta(k, all[k])])),
+    });
+  });
+
+  app.put("/settings", async (c) => {
+    const body = await parseBody(c, PutBody);
+    // A secret sent back as null (the UI got null) stays as it is.
+    const changes = Object.fromEntries(
+      Object.entries(body.values).filter(([k, v]) => {
+        const def = settingDef(k);
+        return !(v === null && def && isSecret(def));
+      }),
+    );
+    const issues = [...blankIssues(changes)];
+    const blank = new Set(issues.map((i) => i.field));
+    issues.push(...keyIssues(ctx, changes).filter((i) => !blank.has(i.field)));
+    if (issues.length === 0) {
+      const merged = { ...settings.all(), ...changes };
+      issues.push(...crossFieldIssues(merged, Object.keys(changes)));
+    }
+    if (issues.length > 0) throw new HttpError(400, "Invalid settings", issues);
+    const change = await settings.set(changes, {
+      writer: "outside",
+      nowMs: ctx.station.hardware.clock.nowMs(),
+    });
+    const changed = Object.keys(change.changed);
+    if (changed.length > 0) {
+      // Keys only: values may be secrets.
+      await ctx.station.store.events.append([{
+        atMs: ctx.station.hardware.clock.nowMs(),
+        kind: "webui",
+        code: "SettingsChanged",
+        message: `Settings changed from the web interface: ${changed.join(", ")}`,
+      }]);
+    }
+    const now = settings.all() as Record<string, unknown>;
+    return c.json({
+      values: Object.fromEntries(Object.keys(changes).map((k) => [k, shown(k, now[k])])),
+      restartNeeded: change.restartNeeded,
+    });
+  });
+
+  app.post("/settings/ca-certificate", async (c) => {
+    const text = await c.req.text();
+    if (text.length > MAX_PEM_CHARS) {
+      throw new HttpError(413, "Certificate too large", [{
+        field: "body",
+        reason: `At most ${MAX_PEM_CHARS} characters`,
+        code: "too_big",
+        params: { max: MAX_PEM_CHARS },
+      }]);
+    }
+    const parsed = parseCertificates(text);
+    if (!parsed.ok) {
+      throw new HttpError(400, "Not a certificate", [{
+        field: "body",
+        reason: parsed.reason,
+        code: "not_certificate",
+      }]);
+    }
+    await settings.set({ [CA_KEY]: parsed.pem } as Partial<Record<SettingKey, unknown>>, {
+      writer: "outside",
+      nowMs: ctx.station.hardware.clock.nowMs(),
+    });
+    const first = parsed.certs[0]!;
+    const nowMs = ctx.station.hardware.clock.nowMs();
+    return c.json({
+      subject: first.subject,
+      issuer: first.issuer,
+      validFrom: new Date(first.validFrom).toISOString(),
+      validTo: new Date(first.validTo).toISOString(),
+      expired: Date.parse(first.validTo) < nowMs,
+      ca: first.ca,
+      count: parsed.certs.length,
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,154 @@
+/**
+ * Software (M-1.9): versions, the update upload (streamed to disk, never buffered) and the
+ * diagnostics archive download.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { getLogger } from "@logtape/logtape";
+import { Hono } from "hono";
+import { z } from "zod";
+import { buildDiagnosticsArchive, diagnosticsFileName } from "../station/diagnostics/mod.ts";
+import type { AppContext, AppEnv } from "./context.ts";
+import { fieldError, HttpError, parseQuery } from "./errors.ts";
+import { versions } from "./station_routes.ts";
+
+const log = getLogger(["ladewerk", "http"]);
+
+/** Why an uploaded update is not installed yet. */
+export const UPDATE_REASON =
+  "Installing updates arrives with the signed A/B update bundles (later)";
+
+/** Largest update accepted by default: 1 GiB. */
+export const MAX_UPLOAD_BYTES = 1024 ** 3;
+
+/** Folder of uploaded updates inside the data directory. */
+export const UPDATES_DIR = "updates";
+
+const time = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+  error: "Expected an ISO date or time such as 2026-11-24T08:00:00Z",
+}).transform((s) => Date.parse(s));
+const DiagnosticsQuery = z.object({ from: time.optional(), to: time.optional() });
+
+class TooLarge extends Error {}
+
+function tooLarge(max: number): HttpError {
+  return new HttpError(413, `Update file too large: at most ${max} bytes`, [{
+    field: "body",
+    reason: `At most ${max} bytes`,
+    code: "too_big",
+    params: { max },
+  }]);
+}
+
+/** Counts and hashes what flows through; errors beyond `max` bytes. */
+function meter(max: number) {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const stream = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      bytes += chunk.byteLength;
+      if (bytes > max) return controller.error(new TooLarge());
+      hash.update(chunk);
+      controller.enqueue(chunk);
+    },
+  });
+  return { stream, bytes: () => bytes, sha256: () => hash.digest("hex") };
+}
+
+async function removeOthers(dir: string, keep: string): Promise<void> {
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.startsWith("upload-") && e.name !== keep) {
+      await Deno.remove(join(dir, e.name)).catch(() => {});
+    }
+  }
+}
+
+/** The routes under `/api`. */
+export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { deps, station } = ctx;
+  let uploading = false;
+
+  app.get(
+    "/software",
+    (c) => c.json({ versions: versions(ctx), update: { available: false, reason: UPDATE_REASON } }),
+  );
+
+  app.post("/software/update", async (c) => {
+    const max = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+    if (Number(c.req.header("content-length")) > max) throw tooLarge(max);
+    const body = c.req.raw.body;
+    if (!body) throw fieldError(400, "body", "No file sent", "empty");
+    if (uploading) throw fieldError(409, "body", "Another upload is running", "busy");
+    uploading = true;
+    const dir = join(deps.dataDir, UPDATES_DIR);
+    const name = `upload-${station.hardware.clock.nowMs()}.bin`;
+    const path = join(dir, name);
+    const counted = meter(max);
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      const file = await Deno.open(path, { write: true, createNew: true });
+      try {
+        await body.pipeThrough(counted.stream).pipeTo(file.writable);
+      } catch (e) {
+        try {
+          file.close();
+        } catch { /* closed by the aborted stream */ }
+        await Deno.remove(path).catch(() => {});
+        if (e instanceof TooLarge) throw tooLarge(max);
+        throw fieldError(400, "body", "The upload broke off", "interrupted");
+      }
+      if (counted.bytes() === 0) {
+        await Deno.remove(path).catch(() => {});
+        throw fieldError(400, "body", "The file is empty", "empty");
+      }
+      await removeOthers(dir, name);
+    } finally {
+      uploading = false;
+    }
+    const sha256 = counted.sha256();
+    log.info(`Update uploaded: ${name}, ${counted.bytes()} bytes, sha256 ${sha256}`);
+    return c.json({
+      file: `${UPDATES_DIR}/${name}`,
+      bytes: counted.bytes(),
+      sha256,
+      installed: false,
+      reason: UPDATE_REASON,
+    });
+  });
+
+  app.get("/diagnostics", (c) => {
+    const { from, to } = parseQuery(c, DiagnosticsQuery);
+    if (from !== undefined && to !== undefined && from > to) {
+      throw fieldError(400, "to", "Must not come before from", "order");
+    }
+    const nowMs = station.hardware.clock.nowMs();
+    const archive = buildDiagnosticsArchive({
+      dataDir: deps.dataDir,
+      settings: station.settings,
+      store: station.store,
+      ...(from !== undefined ? { fromMs: from } : {}),
+      ...(to !== undefined ? { toMs: to } : {}),
+      nowMs,
+      system: {
+        serial: deps.info.serial,
+        model: deps.info.model,
+        vendor: deps.info.vendor,
+        hardware: deps.info.hardware,
+        versions: versions(ctx),
+        stationTime: new Date(nowMs).toISOString(),
+        uptimeS: Math.floor((nowMs - station.startedAtMs) / 1000),
+        status: ctx.status(),
+      },
+    });
+    return c.body(archive, 200, {
+      "Content-Type": "application/gzip",
+      "Content-Disposition": `attachment; filename="${
+        diagnosticsFileName(deps.info.serial, nowMs)
+      }"`,
+    });
+  });
+
+  return app;
+}

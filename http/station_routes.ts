@@ -1,0 +1,200 @@
+/**
+ * The station pages (M-1.3, M-1.6, M-1.2): station facts, charge modules and flashing, the
+ * browser time sync, restarts and the factory reset.
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { Hono } from "hono";
+import { z } from "zod";
+import { APP_VERSION } from "../station/version.ts";
+import type { AppContext, AppEnv } from "./context.ts";
+import { fieldError, parseBody } from "./errors.ts";
+import { clearSessionCookie } from "./security.ts";
+import { LIST_VERSION_KEY } from "./whitelist_routes.ts";
+
+const log = getLogger(["ladewerk", "http"]);
+
+const RestartBody = z.strictObject({ kind: z.enum(["daemon", "system"]) });
+const ResetBody = z.strictObject({
+  confirm: z.literal("RESET", { error: 'Type "RESET" to confirm' }),
+});
+const TimeBody = z.strictObject({
+  timeMs: z.number().int().min(Date.UTC(2020, 0, 1)).max(Date.UTC(2100, 0, 1)),
+});
+
+function safe<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+/** Versions of the OS, the app and the charge controllers' firmware. */
+export function versions(ctx: AppContext) {
+  const os = `${Deno.build.os} ${safe(() => Deno.osRelease(), "")}`.trim();
+  return {
+    os: ctx.deps.info.hardware === "sim" ? `${os} (simulation)` : os,
+    app: APP_VERSION,
+    runtime: `Deno ${Deno.version.deno}`,
+    controllers: ctx.station.hardware.controllers.map((c) => ({
+      connectorId: c.connectorId,
+      ...c.info(),
+    })),
+  };
+}
+
+function addresses() {
+  return safe(() => Deno.networkInterfaces(), []).map((i) => ({
+    name: i.name,
+    address: i.address,
+    family: i.family,
+    prefix: Number(i.cidr.split("/")[1]),
+  }));
+}
+
+async function logEvent(ctx: AppContext, code: string, message: string): Promise<void> {
+  await ctx.station.store.events.append([{
+    atMs: ctx.station.hardware.clock.nowMs(),
+    kind: "webui",
+    code,
+    message,
+  }]);
+}
+
+/** Runs `task` after `delayMs`, unless the app's lifetime ends first. */
+function later(ctx: AppContext, delayMs: number, task: () => void): void {
+  const { signal } = ctx.deps;
+  if (signal.aborted) return;
+  const timer = setTimeout(() => {
+    signal.removeEventListener("abort", cancel);
+    task();
+  }, delayMs);
+  const cancel = () => clearTimeout(timer);
+  signal.addEventListener("abort", cancel, { once: true });
+}
+
+/** The routes under `/api`. */
+export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { station, deps } = ctx;
+  const settings = station.settings;
+  let flash: { state: "idle" | "flashing" | "done"; finishedAt: string | null } = {
+    state: "idle",
+    finishedAt: null,
+  };
+
+  app.get("/info", (c) => {
+    const nowMs = station.hardware.clock.nowMs();
+    return c.json({
+      serial: deps.info.serial,
+      model: deps.info.model,
+      vendor: deps.info.vendor,
+      hardware: deps.info.hardware,
+      versions: versions(ctx),
+      chargeBoxId: settings.get("ocpp.chargeBoxIdTemplate").replaceAll(
+        "{serial}",
+        deps.info.serial,
+      ),
+      uptimeS: Math.floor((nowMs - station.startedAtMs) / 1000),
+      addresses: addresses(),
+      time: new Date(nowMs).toISOString(),
+      timeSource: settings.get("time.source"),
+      timeZone: settings.get("time.zone"),
+      // A simulated station runs on the host's clock; a device knows its time once synced.
+      timeValid: deps.info.hardware === "sim" || deps.timeSync?.setAtMs !== undefined,
+      clockOffsetMs: deps.timeSync?.offsetMs ?? 0,
+    });
+  });
+
+  app.get("/modules", (c) => {
+    const hw = station.hardware;
+    return c.json({
+      controllers: hw.controllers.map((ctl) => ({ connectorId: ctl.connectorId, ...ctl.info() })),
+      meters: hw.meters.map((m) => ({ connectorId: m.connectorId, ...m.info() })),
+      flash,
+    });
+  });
+
+  app.post("/modules/flash", async (c) => {
+    const busy = station.state.connectors.filter((cp) => cp.session !== null).map((cp) => cp.id);
+    if (busy.length > 0) {
+      throw fieldError(
+        409,
+        "sessions",
+        `End the running sessions first: charge point ${busy.join(", ")}`,
+        "sessions_running",
+      );
+    }
+    if (flash.state === "flashing") {
+      throw fieldError(409, "flash", "A flash is running already", "busy");
+    }
+    flash = { state: "flashing", finishedAt: null };
+    await logEvent(ctx, "FlashStarted", "Charge controller flash started from the web interface");
+    later(ctx, deps.flashDelayMs ?? 3000, () => {
+      // The simulated controllers keep their firmware: reading their info is the whole flash.
+      const infos = station.hardware.controllers.map((ctl) => ctl.info());
+      flash = { state: "done", finishedAt: new Date(station.hardware.clock.nowMs()).toISOString() };
+      log.info(`Charge controllers flashed: ${infos.map((i) => i.firmwareVersion).join(", ")}`);
+    });
+    return c.json({ flash }, 202);
+  });
+
+  app.post("/time/sync", async (c) => {
+    const { timeMs } = await parseBody(c, TimeBody);
+    if (settings.get("time.source") !== "Browser") {
+      throw fieldError(
+        409,
+        "time.source",
+        "The time source is not Browser: choose Browser and save first",
+        "wrong_source",
+      );
+    }
+    if (!deps.timeSync) {
+      throw fieldError(409, "timeMs", "This station's clock cannot be set", "not_supported");
+    }
+    const beforeMs = deps.timeSync.nowMs();
+    deps.timeSync.setTimeMs(timeMs);
+    log.info(`Time set from the browser: moved by ${timeMs - beforeMs} ms`);
+    await logEvent(ctx, "TimeSet", `Time set from the browser: moved by ${timeMs - beforeMs} ms`);
+    return c.body(null, 204);
+  });
+
+  app.post("/admin/restart", async (c) => {
+    const { kind } = await parseBody(c, RestartBody);
+    const control = deps.control;
+    if (!control) throw fieldError(409, "kind", "Restart is not available here", "not_supported");
+    log.info(`${kind === "daemon" ? "Daemon" : "System"} restart requested from the web interface`);
+    await logEvent(ctx, "Restart", `${kind} restart requested from the web interface`);
+    later(ctx, deps.restartDelayMs ?? 100, () => control.restart(kind));
+    return c.json({ kind }, 202);
+  });
+
+  app.post("/admin/factory-reset", async (c) => {
+    await parseBody(c, ResetBody);
+    const nowMs = station.hardware.clock.nowMs();
+    await settings.resetAll(nowMs);
+    await station.store.whitelist.apply({
+      replace: true,
+      upsert: [{
+        uid: settings.factory.masterKey,
+        gid: null,
+        expiryAtMs: null,
+        authorization: "accepted",
+        deleted: false,
+      }],
+    }, nowMs);
+    await station.store.setMeta(LIST_VERSION_KEY, "0");
+    ctx.sessions.deleteAllExcept();
+    clearSessionCookie(c);
+    log.warn("Factory reset from the web interface: settings, whitelist and password");
+    await logEvent(ctx, "FactoryReset", "Factory reset from the web interface");
+    if (deps.control) {
+      const control = deps.control;
+      later(ctx, deps.restartDelayMs ?? 100, () => control.restart("system"));
+    }
+    return c.json({ restart: deps.control ? "system" : null }, 202);
+  });
+
+  return app;
+}

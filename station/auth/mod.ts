@@ -1,0 +1,23 @@
+/**
+ * Authentication of people: the admin password, web sessions, login throttling.
+ * @module
+ */
+export {
+  hashPassword,
+  initialPassword,
+  matchesHash,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordChanged,
+  type PasswordContext,
+  type PasswordIssue,
+  passwordIssues,
+  PasswordRuleError,
+  resetPassword,
+  sameSecret,
+  setPassword,
+  verifyPassword,
+  webPasswordSetter,
+} from "./password.ts";
+export { type WebSession, WebSessions, type WebSessionsOptions } from "./web_sessions.ts";
+export { LoginThrottle, type LoginThrottleOptions } from "./login_throttle.ts";
