@@ -37,8 +37,9 @@ export const OPTIONS = {
   },
   "modbus-port": {
     env: "LADEWERK_MODBUS_PORT",
-    default: "5020",
-    help: "Modbus TCP server port; 0 picks a free port",
+    default: undefined,
+    help: "Modbus TCP server port; 0 picks a free port (default: the setting modbus.port, " +
+      "5020 in simulation, 502 on a device)",
   },
   "ocpp-url": {
     env: "LADEWERK_OCPP_URL",
@@ -66,7 +67,7 @@ const Options = z.object({
   "http-host": z.string().min(1).optional(),
   "http-port": z.coerce.number().int().min(0).max(65_535),
   "https-port": z.coerce.number().int().min(0).max(65_535),
-  "modbus-port": z.coerce.number().int().min(0).max(65_535),
+  "modbus-port": z.coerce.number().int().min(0).max(65_535).optional(),
   "ocpp-url": z.string().optional(),
   serial: z.string().regex(/^\d{1,10}$/, "Must be 1 to 10 digits").refine(
     (s) => Number(s) <= 0xffff_ffff,

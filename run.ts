@@ -12,6 +12,7 @@ import { serveWeb } from "./http/serve.ts";
 import type { ProgramOptions } from "./options.ts";
 import { webPasswordSetter, WebSessions } from "./station/auth/mod.ts";
 import { installFactoryWhitelist } from "./station/factory.ts";
+import { startModbus } from "./station/modbus/mod.ts";
 import { startOcpp } from "./station/ocpp/mod.ts";
 import { Station } from "./station/runtime.ts";
 import { Settings, SettingsError } from "./station/settings/mod.ts";
@@ -126,12 +127,17 @@ export async function runStation(
   station.addStatus("ocpp", () => ocpp.status());
   const url = settings.get("ocpp.url");
   log.info(url ? `OCPP backend ${url} as ${ocpp.client.chargeBoxId}` : "OCPP: no backend set");
-  log.info(`Modbus TCP (port ${opts["modbus-port"]}): server not in this build yet`);
+  const modbus = await startModbus({
+    station,
+    ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
+  });
+  station.addStatus("modbus", () => modbus.status());
 
   await web.finished;
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");
+  await modbus[Symbol.asyncDispose]();
   await ocpp.client.drain(2000);
   await ocpp[Symbol.asyncDispose]();
   if (outcome === "restartDaemon") kept.hardware = hardware;

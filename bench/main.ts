@@ -4,11 +4,15 @@
  * @module
  */
 import type { BenchModule, Figure } from "./figure.ts";
+import * as modbus from "./modbus_bench.ts";
 import * as startup from "./startup_bench.ts";
+import * as ui from "./ui_bench.ts";
 
 /** The benchmark modules, by name, in the order they run. */
 export const MODULES: Record<string, BenchModule> = {
   startup,
+  modbus,
+  ui,
 };
 
 interface Row extends Figure {
@@ -17,19 +21,30 @@ interface Row extends Figure {
 
 function format(value: number): string {
   if (Number.isInteger(value)) return String(value);
-  return value.toFixed(Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2);
+  return value.toFixed(
+    Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2,
+  );
 }
 
 /** The rows as an aligned text table. */
 export function table(rows: Row[]): string {
   const cells = [
     ["module", "figure", "value", "unit", "note"],
-    ...rows.map((r) => [r.module, r.name, format(r.value), r.unit, r.note ?? ""]),
+    ...rows.map((
+      r,
+    ) => [r.module, r.name, format(r.value), r.unit, r.note ?? ""]),
   ];
-  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
+  const widths = cells[0]!.map((_, i) =>
+    Math.max(...cells.map((c) => c[i]!.length))
+  );
   const line = (c: string[]) =>
-    c.map((s, i) => i === 2 ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(cells[0]!), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)]
+    c.map((s, i) => i === 2 ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))
+      .join("  ").trimEnd();
+  return [
+    line(cells[0]!),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.slice(1).map(line),
+  ]
     .join("\n");
 }
 
@@ -39,7 +54,9 @@ async function main(args: string[]): Promise<number> {
   const unknown = names.filter((n) => !(n in MODULES));
   if (unknown.length > 0) {
     console.error(
-      `Unknown benchmark: ${unknown.join(", ")} (known: ${Object.keys(MODULES).join(", ")})`,
+      `Unknown benchmark: ${unknown.join(", ")} (known: ${
+        Object.keys(MODULES).join(", ")
+      })`,
     );
     return 2;
   }
@@ -49,7 +66,9 @@ async function main(args: string[]): Promise<number> {
     console.error(`Running ${module} ...`);
     const started = performance.now();
     for (const figure of await bench.run()) rows.push({ module, ...figure });
-    console.error(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.error(
+      `  done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   console.log(json ? JSON.stringify(rows, null, 2) : table(rows));
   return 0;
