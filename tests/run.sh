@@ -80,6 +80,9 @@ say "$(deno --version | head -n 1)"
 say "deno install --frozen"
 deno install --frozen || die "deno install --frozen failed: deno.lock out of date with deno.json, or the npm registry unreachable"
 
+say "deno task build:ui"
+deno task build:ui || die "building the web interface failed"
+
 failed_gates=()
 gate() {
   say "$*"

@@ -1,0 +1,130 @@
+/**
+ * Software (manual 1.9): versions, the update upload, "Create log" and the factory reset.
+ * @module
+ */
+import { html } from "htm/preact";
+import type { VNode } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { download, get } from "../api.ts";
+import { factoryReset } from "../components/admin_actions.ts";
+import { ConfirmDialog } from "../components/dialog.ts";
+import { errorText } from "../components/settings_form.ts";
+import { t } from "../i18n.ts";
+import { UpdateCard } from "./software_update.ts";
+
+/** `GET /api/software`. */
+export interface SoftwareAnswer {
+  versions: {
+    os?: string;
+    app?: string;
+    runtime?: string;
+    controllers?: unknown[];
+  };
+  update?: { available: boolean; reason?: string };
+}
+
+function versionText(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    return String(o.firmwareVersion ?? o.version ?? JSON.stringify(v));
+  }
+  return "–";
+}
+
+function VersionsCard(
+  props: { software: SoftwareAnswer | null; error: string | null },
+): VNode {
+  const v = props.software?.versions;
+  return html`<section class="card" id="versions" aria-labelledby="versions-title">
+    <h2 id="versions-title">${t("sw.versions")}</h2>
+    ${props.error ? html`<p class="msg msg-error" role="alert">${props.error}</p>` : null}
+    ${!props.software && !props.error ? html`<p class="muted">${t("common.loading")}</p>` : null}
+    <dl class="kv">
+      <div class="kv-row"><dt>${t("sw.os")}</dt><dd data-id="os">${v?.os ?? "–"}</dd></div>
+      <div class="kv-row"><dt>${t("sw.app")}</dt><dd data-id="app">${v?.app ?? "–"}</dd></div>
+      ${
+    v?.runtime
+      ? html`
+        <div class="kv-row">
+          <dt>Runtime</dt>
+          <dd>${v.runtime}</dd>
+        </div>
+      `
+      : null
+  }
+      ${
+    (v?.controllers ?? []).map((c, i) =>
+      html`
+        <div class="kv-row">
+          <dt>${t("sw.controller")} ${i + 1}</dt>
+          <dd>${versionText(c)}</dd>
+        </div>
+      `
+    )
+  }
+    </dl>
+  </section>` as VNode;
+}
+
+function LogCard(): VNode {
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({
+    busy: false,
+  });
+  const create = async () => {
+    setState({ busy: true });
+    try {
+      await download("/api/diagnostics", "ladewerk-log.tar.gz");
+      setState({ busy: false });
+    } catch (e) {
+      setState({ busy: false, error: errorText(e) });
+    }
+  };
+  return html`<section class="card" id="log" aria-labelledby="log-title">
+    <h2 id="log-title">${t("sw.log")}</h2>
+    <p class="hint">${t("sw.logHint")}</p>
+    <div class="actions">
+      <button type="button" disabled=${state.busy} onClick=${create}>
+        ${state.busy ? t("sw.logBusy") : t("sw.createLog")}</button>
+    </div>
+    ${state.error ? html`<p class="msg msg-error" role="alert">${state.error}</p>` : null}
+  </section>` as VNode;
+}
+
+function ResetCard(): VNode {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirm = () => {
+    setOpen(false);
+    factoryReset().catch((e) => setError(errorText(e)));
+  };
+  return html`<section class="card" id="factory-reset" aria-labelledby="reset-title">
+    <h2 id="reset-title">${t("sw.reset")}</h2>
+    <p class="hint">${t("sw.resetHint")}</p>
+    <div class="actions">
+      <button type="button" class="danger" onClick=${() => setOpen(true)}>${
+    t("sw.resetButton")
+  }</button>
+    </div>
+    ${error ? html`<p class="msg msg-error" role="alert">${error}</p>` : null}
+    <${ConfirmDialog} id="reset-dialog" open=${open} danger title=${t("sw.reset")}
+      text=${t("sw.resetConfirm")} confirmLabel=${t("sw.resetButton")}
+      onConfirm=${confirm} onCancel=${() => setOpen(false)} />
+  </section>` as VNode;
+}
+
+/** The software page. */
+export function SoftwarePage(): VNode {
+  const [software, setSoftware] = useState<SoftwareAnswer | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<SoftwareAnswer>("/api/software").then(setSoftware).catch((e) => setError(errorText(e)));
+  }, []);
+  return html`
+    <h1>${t("page.software")}</h1>
+    <${VersionsCard} software=${software} error=${error} />
+    <${UpdateCard} update=${software?.update} />
+    <${LogCard} />
+    <${ResetCard} />
+  ` as VNode;
+}
