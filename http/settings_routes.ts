@@ -47,6 +47,19 @@ function meta(key: string, value: unknown) {
 }
 
 /** The certificates of a PEM text, or the reason it is refused. */
+function certificateInfo(certs: X509Certificate[], nowMs: number) {
+  const first = certs[0]!;
+  return {
+    subject: first.subject,
+    issuer: first.issuer,
+    validFrom: new Date(first.validFrom).toISOString(),
+    validTo: new Date(first.validTo).toISOString(),
+    expired: Date.parse(first.validTo) < nowMs,
+    ca: first.ca,
+    count: certs.length,
+  };
+}
+
 export function parseCertificates(
   pem: string,
 ): { ok: true; certs: X509Certificate[]; pem: string } | { ok: false; reason: string } {
@@ -177,16 +190,20 @@ export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
       writer: "outside",
       nowMs: ctx.station.hardware.clock.nowMs(),
     });
-    const first = parsed.certs[0]!;
-    const nowMs = ctx.station.hardware.clock.nowMs();
     return c.json({
-      subject: first.subject,
-      issuer: first.issuer,
-      validFrom: new Date(first.validFrom).toISOString(),
-      validTo: new Date(first.validTo).toISOString(),
-      expired: Date.parse(first.validTo) < nowMs,
-      ca: first.ca,
-      count: parsed.certs.length,
+      stored: true,
+      ...certificateInfo(parsed.certs, ctx.station.hardware.clock.nowMs()),
+    });
+  });
+
+  // The stored certificate, so the page shows its subject and expiry after a reload.
+  app.get("/settings/ca-certificate", (c) => {
+    const pem = settings.get(CA_KEY as SettingKey) as string;
+    const parsed = pem ? parseCertificates(pem) : undefined;
+    if (!parsed?.ok) return c.json({ stored: false });
+    return c.json({
+      stored: true,
+      ...certificateInfo(parsed.certs, ctx.station.hardware.clock.nowMs()),
     });
   });
 

@@ -248,6 +248,8 @@ Deno.test("GET /api/network shows the applied set-up and the modem", async () =>
 Deno.test("POST /api/settings/ca-certificate stores a PEM and tells subject, issuer, validTo", async () => {
   await using t = await testStation();
   const admin = await t.login();
+  const nothing = await t.request("/api/settings/ca-certificate", { as: admin });
+  assert.deepEqual(await json(nothing), { stored: false });
   const { cert } = await selfsigned.generate([{ name: "commonName", value: "Test Backend CA" }], {
     notAfterDate: new Date(Date.now() + 30 * 86_400_000),
     keySize: 2048,
@@ -267,6 +269,9 @@ Deno.test("POST /api/settings/ca-certificate stores a PEM and tells subject, iss
   assert.equal(body.expired, false);
   assert.equal(body.count, 1);
   assert.match(t.settings.get("ocpp.caCertificatePem"), /^-----BEGIN CERTIFICATE-----/);
+  const stored = await t.request("/api/settings/ca-certificate", { as: admin });
+  assert.equal(stored.status, 200);
+  assert.match((await json(stored)).subject, /CN=Test Backend CA/);
 
   const junk = await t.request("/api/settings/ca-certificate", {
     method: "POST",
