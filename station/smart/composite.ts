@@ -2,33 +2,50 @@
  * The composite schedule: one pure function of (profiles, connector, now, duration, unit).
  * The limit at a moment is the smaller of the station's ChargePointMaxProfile and the
  * connector's transaction limit (its TxProfile, else its TxDefaultProfile); within a purpose
- * the highest stack level that has a period at that moment wins, a profile on the connector
- * itself before one on connector 0.
+ * the highest stack level that sets a limit at that moment wins, and at the same stack level a
+ * profile on the connector itself wins over one on connector 0. Where nothing limits, the
+ * connector's own maximum applies.
  * @module
  */
-import type { ChargingProfile, InstalledProfile, ProfilePurpose } from "./profiles.ts";
+import {
+  type ChargingProfile,
+  type InstalledProfile,
+  parseMs,
+  type ProfilePurpose,
+  type RateUnit,
+} from "./profiles.ts";
 
-const DAY_S = 86_400;
-const WEEK_S = 7 * DAY_S;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** Recurrences walked at most for one composite schedule (a year of days is 366). */
+const MAX_RUNS = 10_000;
+
+/** Nominal phase voltage for W↔A. */
+export const NOMINAL_VOLTAGE_V = 230;
 
 /** What the schedule is computed for. */
 export interface CompositeInput {
   profiles: readonly InstalledProfile[];
+  /** 0: the station (ChargePointMaxProfile alone). */
   connectorId: number;
   nowMs: number;
   durationS: number;
-  unit: "A" | "W";
-  /** The running transaction on the connector, if any: TxProfiles bind to it, Relative
-   * profiles start with it. */
-  transaction?: { id: number; startedAtMs: number };
-  /** The connector's own maximum (hardware and level 1): the limit where no profile sets one. */
+  unit: RateUnit;
+  /**
+   * The transaction on the connector: its TxProfiles apply and Relative schedules start with
+   * it. `sessionId` undefined: the one a RemoteStartTransaction asked for, not begun yet.
+   * Without a transaction a Relative schedule is shown as if it started now.
+   */
+  transaction?: { sessionId?: number; startedAtMs: number };
+  /** The connector's own maximum in A (hardware, station); for connector 0 the station's. */
   maxCurrentA: number;
-  /** For W↔A: nominal phase voltage and the phases in use. */
-  voltageV?: number;
+  /** Phases the vehicle really draws on; unknown: the period's numberPhases, else 3. */
   phases?: number;
+  /** Phase voltage for W↔A. @default 230 */
+  voltageV?: number;
 }
 
-/** A period of the composite schedule. */
+/** A period of the composite schedule, in the unit asked for. */
 export interface CompositePeriod {
   startPeriod: number;
   limit: number;
@@ -39,44 +56,45 @@ export interface CompositePeriod {
 export interface CompositeSchedule {
   startMs: number;
   durationS: number;
-  unit: "A" | "W";
+  unit: RateUnit;
   periods: CompositePeriod[];
 }
 
-interface Limit {
-  /** In amperes per phase. */
+/** A limit in amperes per phase. */
+export interface Limit {
   amps: number;
+  /** The numberPhases of the period that sets it. */
   phases?: number;
 }
 
-function parseMs(iso: string | undefined): number | undefined {
-  if (iso === undefined) return undefined;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : undefined;
+/** Phases a W limit is spread over: the vehicle's real ones, else the period's, else 3. */
+function phasesFor(input: CompositeInput, periodPhases: number | undefined): number {
+  return input.phases ?? periodPhases ?? 3;
 }
 
-/** Start of the schedule run that covers `t`, or undefined when it has not started. */
-function scheduleStart(
-  p: ChargingProfile,
-  t: number,
-  input: CompositeInput,
-): number | undefined {
+function runLengthMs(p: ChargingProfile): number {
+  return p.recurrencyKind === "Weekly" ? WEEK_MS : DAY_MS;
+}
+
+/** Start of the schedule run that covers `t`; undefined when it has none. */
+function scheduleStart(p: ChargingProfile, t: number, input: CompositeInput): number | undefined {
   const anchor = parseMs(p.chargingSchedule.startSchedule);
+  const relative = input.transaction?.startedAtMs ?? input.nowMs;
   switch (p.chargingProfileKind) {
     case "Absolute":
-      return anchor ?? parseMs(p.validFrom) ?? input.nowMs;
+      // OCPP 1.6: without startSchedule the schedule is relative to the start of charging.
+      return anchor ?? relative;
     case "Relative":
-      return input.transaction?.startedAtMs ?? input.nowMs;
+      return relative;
     case "Recurring": {
       if (anchor === undefined) return undefined;
-      const periodMs = (p.recurrencyKind === "Weekly" ? WEEK_S : DAY_S) * 1000;
-      if (t < anchor) return anchor - Math.ceil((anchor - t) / periodMs) * periodMs;
-      return anchor + Math.floor((t - anchor) / periodMs) * periodMs;
+      const length = runLengthMs(p);
+      return anchor + Math.floor((t - anchor) / length) * length;
     }
   }
 }
 
-/** The limit a single profile sets at `t`, or undefined if it sets none then. */
+/** The limit a single profile sets at `t` in amperes, or undefined if it sets none then. */
 export function profileLimitAt(
   p: ChargingProfile,
   t: number,
@@ -92,105 +110,154 @@ export function profileLimitAt(
   if (s.duration !== undefined && offsetS >= s.duration) return undefined;
   let period;
   for (const candidate of s.chargingSchedulePeriod) {
-    if (candidate.startPeriod <= offsetS) period = candidate;
+    if (candidate.startPeriod > offsetS) break;
+    period = candidate;
   }
   if (!period) return undefined;
-  const phases = period.numberPhases ?? input.phases ?? 3;
+  // Below the vehicle's lowest useful rate it had better pause than crawl.
+  const limit = period.limit < (s.minChargingRate ?? 0) ? 0 : period.limit;
   const amps = s.chargingRateUnit === "A"
-    ? period.limit
-    : period.limit / ((input.voltageV ?? 230) * phases);
-  return { amps, ...(period.numberPhases !== undefined ? { phases: period.numberPhases } : {}) };
+    ? limit
+    : limit / ((input.voltageV ?? NOMINAL_VOLTAGE_V) * phasesFor(input, period.numberPhases));
+  return period.numberPhases !== undefined ? { amps, phases: period.numberPhases } : { amps };
 }
 
+/** Whether a profile takes part in the connector's schedule for `purpose`. */
 function applies(ip: InstalledProfile, input: CompositeInput, purpose: ProfilePurpose): boolean {
-  const p = ip.profile;
-  if (p.chargingProfilePurpose !== purpose) return false;
-  if (purpose === "ChargePointMaxProfile") return ip.connectorId === 0;
-  if (purpose === "TxProfile") {
-    if (ip.connectorId !== input.connectorId || !input.transaction) return false;
-    return p.transactionId === undefined || p.transactionId === input.transaction.id;
+  if (ip.profile.chargingProfilePurpose !== purpose) return false;
+  switch (purpose) {
+    case "ChargePointMaxProfile":
+      return ip.connectorId === 0;
+    case "TxProfile":
+      return input.connectorId !== 0 && ip.connectorId === input.connectorId &&
+        input.transaction !== undefined && ip.sessionId === input.transaction.sessionId;
+    case "TxDefaultProfile":
+      return input.connectorId !== 0 &&
+        (ip.connectorId === input.connectorId || ip.connectorId === 0);
   }
-  return ip.connectorId === input.connectorId || ip.connectorId === 0;
 }
 
-/** The winning limit of one purpose at `t`: highest stack level with a period then. */
-function purposeLimit(
-  input: CompositeInput,
-  purpose: ProfilePurpose,
-  t: number,
-): Limit | undefined {
-  const candidates = input.profiles.filter((ip) => applies(ip, input, purpose))
-    .sort((a, b) =>
+/** The profiles of each purpose that apply, the winner first. */
+interface Stacks {
+  max: InstalledProfile[];
+  tx: InstalledProfile[];
+  txDefault: InstalledProfile[];
+}
+
+function stacks(input: CompositeInput): Stacks {
+  const of = (purpose: ProfilePurpose) =>
+    input.profiles.filter((ip) => applies(ip, input, purpose)).sort((a, b) =>
       b.profile.stackLevel - a.profile.stackLevel ||
       Number(b.connectorId !== 0) - Number(a.connectorId !== 0)
     );
-  for (const ip of candidates) {
+  return {
+    max: of("ChargePointMaxProfile"),
+    tx: of("TxProfile"),
+    txDefault: of("TxDefaultProfile"),
+  };
+}
+
+function firstLimit(
+  stack: readonly InstalledProfile[],
+  t: number,
+  input: CompositeInput,
+): Limit | undefined {
+  for (const ip of stack) {
     const limit = profileLimitAt(ip.profile, t, input);
     if (limit) return limit;
   }
   return undefined;
 }
 
-/** The limit on the connector at `t` in amperes, or undefined when no profile limits it. */
-export function limitAt(input: CompositeInput, t: number): Limit | undefined {
-  const max = purposeLimit(input, "ChargePointMaxProfile", t);
-  if (input.connectorId === 0) return max;
-  const tx = purposeLimit(input, "TxProfile", t) ??
-    purposeLimit(input, "TxDefaultProfile", t);
-  if (!max) return tx;
-  if (!tx) return max;
-  return tx.amps <= max.amps ? tx : max;
+/** The limits in force at `t`, by where they go: the whole station and the connector. */
+export interface Limits {
+  /** ChargePointMaxProfile: shared by every connector. */
+  station?: Limit;
+  /** TxProfile, else TxDefaultProfile: this connector alone. */
+  connector?: Limit;
 }
 
-/** Every moment in [from, to) at which some profile's limit may change. */
-function breakpoints(input: CompositeInput, from: number, to: number): number[] {
+/** The limits on the connector at `t`; undefined where no profile sets one. */
+export function limitsAt(input: CompositeInput, t: number, prepared = stacks(input)): Limits {
+  const station = firstLimit(prepared.max, t, input);
+  const connector = firstLimit(prepared.tx, t, input) ?? firstLimit(prepared.txDefault, t, input);
+  return { ...(station ? { station } : {}), ...(connector ? { connector } : {}) };
+}
+
+/** The smaller of both limits at `t`, or undefined when no profile limits the connector. */
+export function limitAt(
+  input: CompositeInput,
+  t: number,
+  prepared = stacks(input),
+): Limit | undefined {
+  const { station, connector } = limitsAt(input, t, prepared);
+  if (!station || !connector) return station ?? connector;
+  return connector.amps <= station.amps ? connector : station;
+}
+
+/** Every moment in [from, to) at which a profile's limit may change, sorted. */
+function breakpoints(
+  profiles: readonly InstalledProfile[],
+  input: CompositeInput,
+  from: number,
+  to: number,
+): number[] {
   const points = new Set<number>([from]);
   const add = (t: number | undefined) => {
     if (t !== undefined && t > from && t < to) points.add(t);
   };
-  for (const { profile: p } of input.profiles) {
+  for (const { profile: p } of profiles) {
     add(parseMs(p.validFrom));
     add(parseMs(p.validTo));
     const s = p.chargingSchedule;
-    const runLengthMs = p.chargingProfileKind === "Recurring"
-      ? (p.recurrencyKind === "Weekly" ? WEEK_S : DAY_S) * 1000
-      : Infinity;
     let start = scheduleStart(p, from, input);
     if (start === undefined) continue;
-    // A recurring schedule repeats; walk each run that overlaps the window.
-    for (let guard = 0; start < to && guard < 64; guard++) {
+    const recurring = p.chargingProfileKind === "Recurring";
+    for (let run = 0; start < to && run < MAX_RUNS; run++) {
+      add(start);
       for (const period of s.chargingSchedulePeriod) add(start + period.startPeriod * 1000);
       if (s.duration !== undefined) add(start + s.duration * 1000);
-      if (!Number.isFinite(runLengthMs)) break;
-      start += runLengthMs;
-      add(start);
+      if (!recurring) break;
+      start += runLengthMs(p);
     }
   }
   return [...points].sort((a, b) => a - b);
 }
 
+/** Amperes as a schedule value: 0.1 A steps down, or W at 0.1 W. */
+function valueIn(input: CompositeInput, amps: number, periodPhases: number | undefined): number {
+  if (input.unit === "A") return Math.floor(amps * 10 + 1e-4) / 10;
+  const watts = amps * (input.voltageV ?? NOMINAL_VOLTAGE_V) * phasesFor(input, periodPhases);
+  return Math.floor(watts * 10 + 1e-4) / 10;
+}
+
 /**
- * The composite schedule of a connector from `nowMs` for `durationS` seconds in `unit`;
- * where no profile limits, the connector's own maximum applies.
+ * The composite schedule of a connector from `nowMs` for `durationS` seconds in `unit`; a
+ * change within a second shows from the next whole second of the schedule.
  */
 export function compositeSchedule(input: CompositeInput): CompositeSchedule {
   const from = input.nowMs;
-  const to = from + input.durationS * 1000;
+  const to = from + Math.max(0, input.durationS) * 1000;
+  const prepared = stacks(input);
+  const relevant = [...prepared.max, ...prepared.tx, ...prepared.txDefault];
   const periods: CompositePeriod[] = [];
-  for (const t of breakpoints(input, from, to)) {
-    const found = limitAt(input, t);
-    const limit = found && found.amps < input.maxCurrentA ? found : { amps: input.maxCurrentA };
-    const phases = limit.phases ?? input.phases ?? 3;
-    const value = input.unit === "A"
-      ? Math.round(limit.amps * 10) / 10
-      : Math.round(limit.amps * (input.voltageV ?? 230) * phases);
-    const last = periods.at(-1);
-    if (last && last.limit === value && last.numberPhases === limit.phases) continue;
-    periods.push({
-      startPeriod: Math.round((t - from) / 1000),
-      limit: value,
-      ...(limit.phases !== undefined ? { numberPhases: limit.phases } : {}),
-    });
+  for (const t of breakpoints(relevant, input, from, to)) {
+    const found = limitAt(input, t, prepared);
+    const capped = !found || found.amps >= input.maxCurrentA;
+    const phases = capped ? undefined : found.phases;
+    const period: CompositePeriod = {
+      startPeriod: Math.ceil((t - from) / 1000),
+      limit: valueIn(input, capped ? input.maxCurrentA : found.amps, phases),
+      ...(phases !== undefined ? { numberPhases: phases } : {}),
+    };
+    let last = periods.at(-1);
+    // Two changes within one second: the later one holds from that second on.
+    if (last && last.startPeriod === period.startPeriod) {
+      periods.pop();
+      last = periods.at(-1);
+    }
+    if (last && last.limit === period.limit && last.numberPhases === period.numberPhases) continue;
+    periods.push(period);
   }
   return { startMs: from, durationS: input.durationS, unit: input.unit, periods };
 }

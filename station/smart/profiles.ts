@@ -6,12 +6,16 @@
 /** Purpose of a charging profile. */
 export type ProfilePurpose = "ChargePointMaxProfile" | "TxDefaultProfile" | "TxProfile";
 
+/** Unit of a charging schedule: amperes per phase or watts in total. */
+export type RateUnit = "A" | "W";
+
 /** One period of a charging schedule. */
 export interface SchedulePeriod {
-  /** Seconds from the start of the schedule. */
+  /** Seconds from the start of the schedule; also the end of the period before. */
   startPeriod: number;
-  /** Limit in the schedule's unit (A or W). */
+  /** Limit in the schedule's unit (A per phase or W). */
   limit: number;
+  /** Phases the vehicle may use. @default 3 */
   numberPhases?: number;
 }
 
@@ -19,14 +23,16 @@ export interface SchedulePeriod {
 export interface ChargingSchedule {
   /** Seconds; absent: the last period lasts until the profile's validity ends. */
   duration?: number;
-  /** ISO time; the anchor of Absolute and Recurring profiles. */
+  /** ISO time; the anchor of Absolute and Recurring profiles. Absent on an Absolute
+   * profile: the schedule starts with the transaction, like a Relative one. */
   startSchedule?: string;
-  chargingRateUnit: "A" | "W";
+  chargingRateUnit: RateUnit;
   chargingSchedulePeriod: SchedulePeriod[];
+  /** The vehicle's lowest useful rate in the schedule's unit: a limit below it pauses. */
   minChargingRate?: number;
 }
 
-/** A charging profile installed on a connector (0 = the station). */
+/** A charging profile as OCPP 1.6 sends it. */
 export interface ChargingProfile {
   chargingProfileId: number;
   transactionId?: number;
@@ -39,8 +45,22 @@ export interface ChargingProfile {
   chargingSchedule: ChargingSchedule;
 }
 
-/** A profile with the connector it is installed on. */
+/** A profile with the connector it is installed on (0 = the station). */
 export interface InstalledProfile {
   connectorId: number;
   profile: ChargingProfile;
+  /**
+   * TxProfile only: the local session (sessions.id) it belongs to. Undefined while it waits
+   * for the session a RemoteStartTransaction asked for.
+   */
+  sessionId?: number;
+  /** When it was installed, in ms since the epoch. */
+  installedAtMs: number;
+}
+
+/** Milliseconds of an ISO time, undefined when absent or unreadable. */
+export function parseMs(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
 }
