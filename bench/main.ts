@@ -5,6 +5,8 @@
  */
 import type { BenchModule, Figure } from "./figure.ts";
 import * as modbus from "./modbus_bench.ts";
+import * as ocpp from "./ocpp_bench.ts";
+import * as smart from "./smart_bench.ts";
 import * as startup from "./startup_bench.ts";
 import * as ui from "./ui_bench.ts";
 
@@ -12,6 +14,8 @@ import * as ui from "./ui_bench.ts";
 export const MODULES: Record<string, BenchModule> = {
   startup,
   modbus,
+  ocpp,
+  smart,
   ui,
 };
 
@@ -34,9 +38,7 @@ export function table(rows: Row[]): string {
       r,
     ) => [r.module, r.name, format(r.value), r.unit, r.note ?? ""]),
   ];
-  const widths = cells[0]!.map((_, i) =>
-    Math.max(...cells.map((c) => c[i]!.length))
-  );
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c.map((s, i) => i === 2 ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))
       .join("  ").trimEnd();
@@ -54,9 +56,7 @@ async function main(args: string[]): Promise<number> {
   const unknown = names.filter((n) => !(n in MODULES));
   if (unknown.length > 0) {
     console.error(
-      `Unknown benchmark: ${unknown.join(", ")} (known: ${
-        Object.keys(MODULES).join(", ")
-      })`,
+      `Unknown benchmark: ${unknown.join(", ")} (known: ${Object.keys(MODULES).join(", ")})`,
     );
     return 2;
   }

@@ -102,6 +102,8 @@ export class Station implements AsyncDisposable {
       nowMs,
       energyWh: readings.map((r) => r.energyWh),
       operative,
+      // Reservations survive a restart; the first tick ends those that expired meanwhile.
+      reservations: await store.reservations.list(),
     });
     const station = new Station(deps, state, nowMs);
     readings.forEach((r, i) => station.#readings.set(i + 1, r));
@@ -321,6 +323,10 @@ export class Station implements AsyncDisposable {
         break;
       case "setLock":
         controller?.setLock(effect.locked);
+        break;
+      case "reservationEnded":
+        log.info(`Reservation ${effect.reservationId} ended: ${effect.reason}`);
+        await this.store.reservations.remove(effect.reservationId);
         break;
       case "status":
         this.#indicate();

@@ -23,11 +23,12 @@ export class AuthCache {
     const r = await this.#db.selectFrom("auth_cache").selectAll().where("id_tag", "=", idTag)
       .executeTakeFirst();
     if (!r) return undefined;
-    return fromIdTagInfo({
+    const result = fromIdTagInfo({
       status: r.status as AuthorizationStatus,
       ...(r.parent_id_tag ? { parentIdTag: r.parent_id_tag } : {}),
       ...(r.expiry_at !== null ? { expiryDate: new Date(r.expiry_at).toISOString() } : {}),
     });
+    return { ...result, source: "cache" };
   }
 
   async put(idTag: string, result: AuthResult, nowMs: number): Promise<void> {
@@ -96,6 +97,10 @@ export function backendAuthorizer(station: Station, backend: Backend, cache: Aut
     if (!local && !cached && v["auth.allowOfflineTxForUnknownId"]) {
       return { status: "Accepted", source: "anyCard" };
     }
-    return local ?? cached ?? { status: "Invalid", source: "whitelist" };
+    // Never an acceptance from here: an accepted id that is not `known` has expired, or
+    // LocalAuthorizeOffline forbids using it offline.
+    if (cached && cached.status !== "Accepted") return cached;
+    if (cached && !valid(cached, nowMs)) return { status: "Expired", source: "cache" };
+    return { status: "Invalid", source: !local && cached ? "cache" : "whitelist" };
   };
 }

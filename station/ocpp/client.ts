@@ -76,9 +76,12 @@ export class OcppClient implements AsyncDisposable {
   #closed = false;
   #generation = 0;
   #wake: (() => void) | undefined;
+  /** Ends a retry wait early; only a lost connection or disposal may, not new messages. */
+  #release: (() => void) | undefined;
   #queue = 0;
   #unsubscribe: (() => void)[] = [];
   #statuses: Extract<CoreEffect, { type: "status" }>[] = [];
+  #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: OcppClientDeps) {
     this.#deps = deps;
@@ -120,6 +123,8 @@ export class OcppClient implements AsyncDisposable {
         ) {
           log.info("OCPP connection settings changed: reconnecting");
           void this.reconnect();
+        } else if (keys.includes("ocpp.heartbeatIntervalS") && this.online) {
+          this.#heartbeat(this.#generation);
         }
       }),
       this.#deps.station.subscribe((effect) => this.#onEffect(effect)),
@@ -135,7 +140,7 @@ export class OcppClient implements AsyncDisposable {
     const conn = this.#conn;
     this.#conn = undefined;
     this.#registration = "none";
-    await conn?.close().catch(() => {});
+    await conn?.close({ graceful: true }).catch(() => {});
     this.#attempt = 0;
     this.#connect();
   }
@@ -180,18 +185,20 @@ export class OcppClient implements AsyncDisposable {
     return this.#deps.station.hardware.clock.nowMs();
   }
 
-  #later(ms: number, fn: () => void): void {
+  #later(ms: number, fn: () => void): ReturnType<typeof setTimeout> {
     const id = setTimeout(() => {
       this.#timers.delete(id);
       fn();
     }, ms);
     this.#timers.add(id);
+    return id;
   }
 
   #clearTimers(): void {
     for (const id of this.#timers) clearTimeout(id);
     this.#timers.clear();
     this.#wake?.();
+    this.#release?.();
   }
 
   #connect(): void {
@@ -291,7 +298,7 @@ export class OcppClient implements AsyncDisposable {
   }
 
   /** Sends StatusNotification for the station and every charge point (after boot, Trigger). */
-  async sendAllStatuses(onlyConnector?: number): Promise<void> {
+  sendAllStatuses(onlyConnector?: number): Promise<void> {
     const state = this.#deps.station.state;
     const effects: Extract<CoreEffect, { type: "status" }>[] = [
       {
@@ -317,6 +324,7 @@ export class OcppClient implements AsyncDisposable {
       if (onlyConnector === undefined || onlyConnector === e.connectorId) this.#statuses.push(e);
     }
     this.#wake?.();
+    return Promise.resolve();
   }
 
   async #sendStatus(effect: Extract<CoreEffect, { type: "status" }>): Promise<void> {
@@ -336,10 +344,17 @@ export class OcppClient implements AsyncDisposable {
     if (effect.type === "sessionStarted" || effect.type === "sessionStopped") this.wake();
   }
 
+  /** (Re)schedules the next Heartbeat; one timer at a time, so a new interval applies at once. */
   #heartbeat(generation: number): void {
+    if (generation !== this.#generation) return;
+    if (this.#heartbeatTimer !== undefined) {
+      clearTimeout(this.#heartbeatTimer);
+      this.#timers.delete(this.#heartbeatTimer);
+      this.#heartbeatTimer = undefined;
+    }
     const intervalS = this.#settings.get("ocpp.heartbeatIntervalS");
     if (intervalS <= 0) return;
-    this.#later(intervalS * 1000, () => {
+    this.#heartbeatTimer = this.#later(intervalS * 1000, () => {
       if (generation !== this.#generation) return;
       void this.heartbeat().finally(() => this.#heartbeat(generation));
     });
@@ -373,6 +388,8 @@ export class OcppClient implements AsyncDisposable {
     while (generation === this.#generation && !this.#closed) {
       const next = await this.journal.next();
       await this.#refreshQueue();
+      // A reconnect while reading started a new pump; this one must not send on its socket.
+      if (generation !== this.#generation) return;
       const status = this.#statuses[0];
       if (status && (!next || status.atMs < next.atMs)) {
         this.#statuses.shift();
@@ -397,10 +414,12 @@ export class OcppClient implements AsyncDisposable {
           `${next.kind} of session ${next.session.id} failed (attempt ${attempt}), again in ` +
             `${delay / 1000} s: ${e instanceof Error ? e.message : e}`,
         );
+        // Not woken by new messages: they queue behind this one, which waits its turn.
         await new Promise<void>((resolve) => {
-          this.#wake = resolve;
+          this.#release = resolve;
           this.#later(delay, resolve);
         });
+        this.#release = undefined;
       }
     }
   }

@@ -86,7 +86,8 @@ export class ConfigKeys {
   #read(key: string): KeyValue | undefined {
     const computed = this.#computed.get(key);
     if (computed) {
-      if (computed.access === "w" || !computed.read) return undefined;
+      // Write-only keys are known: listed without a value, like AuthorizationKey.
+      if (computed.access === "w" || !computed.read) return { key, readonly: false };
       return { key, readonly: true, value: computed.read().slice(0, MAX_VALUE) };
     }
     const name = SETTINGS_BY_OCPP_KEY.get(key);
@@ -111,7 +112,11 @@ export class ConfigKeys {
     if (!name) return "NotSupported";
     const def = SETTINGS[name] as SettingDef;
     if (def.access === "r") return "Rejected";
-    const typed = decodeValue(def, value, this.#station.settings.get(name));
+    const current = this.#station.settings.get(name);
+    // A value written back as it was read changes nothing, also where several settings
+    // values read alike (Dummy/enabled reads false for both any card and valid card).
+    if (def.access === "rw" && value === encodeValue(def, current)) return "Accepted";
+    const typed = decodeValue(def, value, current);
     if (typed === undefined) return "Rejected";
     try {
       const change = await this.#station.settings.set({ [name]: typed }, { writer: "outside" });

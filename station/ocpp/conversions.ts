@@ -124,7 +124,8 @@ export function meterValue(
   for (const m of measurands) {
     switch (m) {
       case "Energy.Active.Import.Register":
-        add(m, fixed(reading.energyWh, 0), "Wh");
+        // Whole Wh cut off, as the station stores them: never above a later meterStop.
+        add(m, fixed(Math.floor(reading.energyWh), 0), "Wh");
         break;
       case "Power.Active.Import":
         add(m, fixed(reading.powerW, 0), "W");

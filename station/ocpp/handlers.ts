@@ -4,6 +4,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { reservationFor } from "../core/mod.ts";
 import type { Station } from "../runtime.ts";
 import type { WhitelistAuthorization, WhitelistEntry } from "../store/mod.ts";
 import { WhitelistFullError } from "../store/mod.ts";
@@ -13,6 +14,7 @@ import type { ConfigKeys } from "./config_keys.ts";
 import { measurandList } from "./conversions.ts";
 import type { MeterValueSampler } from "./meter_values.ts";
 import type { OcppConnection } from "./rpc.ts";
+import type { SmartCharging } from "./smart_charging.ts";
 import type { AuthResult } from "../types.ts";
 
 const log = getLogger(["ladewerk", "ocpp"]);
@@ -30,6 +32,12 @@ export interface HandlerContext {
   authorize: (idTag: string) => Promise<AuthResult>;
   /** Restarts the station software (Soft) or the whole station (Hard). */
   restart?: (kind: "daemon" | "system") => void;
+  /** Installs the TxProfile of a RemoteStartTransaction; without it such a start is refused. */
+  smartCharging?: SmartCharging;
+  /** Last FirmwareStatusNotification status (TriggerMessage). @default "Idle" */
+  firmwareStatus?: () => string;
+  /** Last DiagnosticsStatusNotification status (TriggerMessage). @default "Idle" */
+  diagnosticsStatus?: () => string;
 }
 
 // deno-lint-ignore no-explicit-any
@@ -118,20 +126,27 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
   });
 
   conn.handle("RemoteStartTransaction", async (p: Params) => {
-    if (p.chargingProfile) {
-      log.info("RemoteStartTransaction with a charging profile refused: smart charging pending");
-      return { status: "Rejected" };
-    }
     const target = p.connectorId === undefined
       ? connectors().find((c) => c.pilot !== "A" && !c.session && !c.finishing) ??
         connectors().find((c) => c.status === "Available")
       : connector(p.connectorId);
-    if (!target || target.session || !target.operative || target.status === "Faulted") {
+    // Finishing: the vehicle of the last session must leave before the next one can start.
+    if (
+      !target || target.session || target.finishing || !target.operative ||
+      target.status === "Faulted" ||
+      // Reserved for another id tag (or the last free point of an any-point reservation).
+      reservationFor(station.state, target, { idTag: p.idTag }) === undefined
+    ) {
       return { status: "Rejected" };
     }
     if (station.settings.get("ocpp.authorizeRemoteTxRequests")) {
       const result = await ctx.authorize(p.idTag);
       if (result.status !== "Accepted") return { status: "Rejected" };
+    }
+    // Only a TxProfile, bound to the session this start opens.
+    if (p.chargingProfile) {
+      const installed = await ctx.smartCharging?.remoteStart(target.id, p.chargingProfile);
+      if (installed !== "Accepted") return { status: "Rejected" };
     }
     after(() => station.dispatch({ type: "remoteStart", connectorId: target.id, idTag: p.idTag }));
     return { status: "Accepted" };
@@ -183,9 +198,11 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
         }
       },
       DiagnosticsStatusNotification: () =>
-        client.call("DiagnosticsStatusNotification", { status: "Idle" }),
+        client.call("DiagnosticsStatusNotification", {
+          status: ctx.diagnosticsStatus?.() ?? "Idle",
+        }),
       FirmwareStatusNotification: () =>
-        client.call("FirmwareStatusNotification", { status: "Idle" }),
+        client.call("FirmwareStatusNotification", { status: ctx.firmwareStatus?.() ?? "Idle" }),
     };
     const action = send[p.requestedMessage];
     if (!action) return { status: "NotImplemented" };

@@ -5,7 +5,7 @@
  * session); transaction MeterValues are rows of the outbox. Delivery is oldest event first.
  * @module
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Database } from "../store/schema.ts";
 import type { SessionRow } from "../store/mod.ts";
 
@@ -82,20 +82,35 @@ export class Journal {
     return Number(a.n) + Number(b.n) + Number(c.n);
   }
 
-  /** Stores transaction MeterValues before they are sent. */
-  async enqueueMeterValues(
-    sessionId: number,
-    connectorId: number,
-    payload: Record<string, unknown>,
-    atMs: number,
-  ): Promise<void> {
-    await this.#db.insertInto("ocpp_outbox").values({
-      session_id: sessionId,
-      connector_id: connectorId,
-      action: "MeterValues",
-      payload: JSON.stringify(payload),
-      created_at: atMs,
-    }).execute();
+  /**
+   * Stores transaction MeterValues before they are sent, if the session is still open; false
+   * if it closed meanwhile (its StopTransaction is the last word). The reading becomes the
+   * session's last stored one in the same transaction, so a session closed after a power
+   * loss never stops before a MeterValues it owes.
+   */
+  async enqueueMeterValues(m: {
+    sessionId: number;
+    connectorId: number;
+    payload: Record<string, unknown>;
+    atMs: number;
+    energyWh: number;
+  }): Promise<boolean> {
+    return await this.#db.transaction().execute(async (tx) => {
+      const open = await tx.updateTable("sessions").set({
+        last_meter_wh: sql`max(last_meter_wh, ${Math.floor(m.energyWh)})`,
+        last_meter_at: sql`max(last_meter_at, ${m.atMs})`,
+      }).where("id", "=", m.sessionId).where("stopped_at", "is", null).returning("id")
+        .executeTakeFirst();
+      if (!open) return false;
+      await tx.insertInto("ocpp_outbox").values({
+        session_id: m.sessionId,
+        connector_id: m.connectorId,
+        action: "MeterValues",
+        payload: JSON.stringify(m.payload),
+        created_at: m.atMs,
+      }).execute();
+      return true;
+    });
   }
 
   /** The backend answered a StartTransaction: the session has its transactionId. */

@@ -47,7 +47,11 @@ export class MeterValueSampler {
     if (slot === this.#lastAlignedSlot) return;
     this.#lastAlignedSlot = slot;
     for (const c of this.#station.state.connectors) {
-      await this.take(c.id, "Sample.Clock", measurandList(v["ocpp.meterValuesAlignedData"]));
+      // Stamped with the aligned time itself (e.g. 08:15:00.000), the reading is at most a
+      // tick older: billing of clock-aligned values groups them by that time.
+      await this.take(c.id, "Sample.Clock", measurandList(v["ocpp.meterValuesAlignedData"]), {
+        atMs: slot * alignedMs,
+      });
     }
   }
 
@@ -55,20 +59,28 @@ export class MeterValueSampler {
    * Takes one meter value of a charge point: stored for its transaction if one runs and
    * owes the backend, else sent at once when online. Returns whether it went anywhere.
    */
-  async take(connectorId: number, context: ReadingContext, measurands: string[]): Promise<boolean> {
+  async take(
+    connectorId: number,
+    context: ReadingContext,
+    measurands: string[],
+    options: { atMs?: number } = {},
+  ): Promise<boolean> {
     const reading = this.#station.reading(connectorId);
     const c = this.#station.state.connectors.find((x) => x.id === connectorId);
     if (!reading || !c || measurands.length === 0) return false;
-    const atMs = this.#station.hardware.clock.nowMs();
+    const atMs = options.atMs ?? this.#station.hardware.clock.nowMs();
     const value = meterValue(reading, c.offeredMa, measurands, context, atMs);
     const session = c.session ? await this.#station.store.sessions.openOf(connectorId) : undefined;
     if (session && session.ocpp_start !== null && context !== "Trigger") {
-      await this.#client.journal.enqueueMeterValues(session.id, connectorId, {
+      const stored = await this.#client.journal.enqueueMeterValues({
+        sessionId: session.id,
         connectorId,
-        meterValue: [value],
-      }, atMs);
+        payload: { connectorId, meterValue: [value] },
+        atMs,
+        energyWh: reading.energyWh,
+      });
       this.#client.wake();
-      return true;
+      return stored;
     }
     if (!this.#client.online) return false;
     try {

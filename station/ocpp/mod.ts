@@ -9,7 +9,9 @@ import { AuthCache, backendAuthorizer } from "./authorize.ts";
 import { OcppClient, type OcppStatus } from "./client.ts";
 import { type ComputedKey, ConfigKeys } from "./config_keys.ts";
 import { registerHandlers } from "./handlers.ts";
+import { startManagement } from "./management.ts";
 import { MeterValueSampler } from "./meter_values.ts";
+import { registerSmartChargingHandlers, SmartCharging } from "./smart_charging.ts";
 
 export { type OcppStatus } from "./client.ts";
 
@@ -25,6 +27,9 @@ export interface OcppDeps {
   callTimeoutMs?: number;
   /** Sets the station's clock (TimeSource Heartbeat). */
   setTime?: (ms: number) => void;
+  /** Data directory (firmware downloads, diagnostics); without it UpdateFirmware and
+   * GetDiagnostics are not offered. */
+  dataDir?: string;
 }
 
 /** The running adapter. */
@@ -75,17 +80,17 @@ function computedKeys(deps: OcppDeps, client: OcppClient): Record<string, Comput
 export function startOcpp(deps: OcppDeps): OcppService {
   const { station } = deps;
   const cache = new AuthCache(station.store.db);
-  let client: OcppClient;
+  // The closures below run only after every const here is initialised.
   const authorize = (idTag: string) =>
     station.settings.get("ocpp.url") === ""
       ? station.authorizeLocally(idTag)
       : backendAuthorizer(station, client, cache)(idTag);
-  client = new OcppClient({
+  const client: OcppClient = new OcppClient({
     station,
     info: deps.info,
     ...(deps.callTimeoutMs ? { callTimeoutMs: deps.callTimeoutMs } : {}),
     ...(deps.setTime ? { setTime: deps.setTime } : {}),
-    registerHandlers: (conn) =>
+    registerHandlers: (conn) => {
       registerHandlers(conn, {
         station,
         client,
@@ -93,11 +98,26 @@ export function startOcpp(deps: OcppDeps): OcppService {
         cache,
         sampler,
         authorize,
+        smartCharging,
         ...(deps.restart ? { restart: deps.restart } : {}),
-      }),
+        firmwareStatus: management.firmwareStatus,
+        diagnosticsStatus: management.diagnosticsStatus,
+      });
+      registerSmartChargingHandlers(conn, { station, smartCharging });
+      management.register(conn);
+    },
   });
   const keys = new ConfigKeys(station, computedKeys(deps, client));
   const sampler = new MeterValueSampler(station, client);
+  const smartCharging = new SmartCharging(station);
+  smartCharging.start();
+  const management = startManagement({
+    station,
+    client,
+    info: deps.info,
+    ...(deps.dataDir ? { dataDir: deps.dataDir } : {}),
+    system: () => ({ ocpp: client.status() }),
+  });
   station.setAuthorizer(authorize);
   client.start();
   const timer = setInterval(() => void sampler.tick(), 1000);
@@ -106,6 +126,8 @@ export function startOcpp(deps: OcppDeps): OcppService {
     status: () => client.status(),
     async [Symbol.asyncDispose]() {
       clearInterval(timer);
+      await smartCharging[Symbol.asyncDispose]();
+      await management[Symbol.asyncDispose]();
       await client[Symbol.asyncDispose]();
     },
   };

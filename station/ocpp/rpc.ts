@@ -13,7 +13,9 @@ export interface OcppConnection {
   handle(action: string, handler: (params: unknown) => unknown): void;
   /** Calls `listener` once when the connection closes, for whatever reason. */
   onClose(listener: (info: { code: number; reason: string }) => void): void;
-  close(): Promise<void>;
+  /** Closes at once; `graceful`: answers the calls being handled first (a ChangeConfiguration
+   * that causes a reconnect still gets its answer), drops own pending calls. */
+  close(options?: { graceful?: boolean }): Promise<void>;
 }
 
 /** How to reach the backend. */
@@ -55,14 +57,41 @@ export async function connectOcpp(options: ConnectOptions): Promise<OcppConnecti
     "badMessage",
     (e: { error: Error }) => options.onProblem?.(`Bad message: ${e.error.message}`),
   );
+  const sendRaw = client.sendRaw.bind(client);
+  client.sendRaw = (message: string) => sendRaw(ocpp16ErrorCodes(message));
   await client.connect();
   return {
     call: (action, payload) => client.call(action, payload) as Promise<never>,
     handle: (action, handler) =>
       client.handle(action, ({ params }) => Promise.resolve(handler(params)) as never),
     onClose: (listener) => client.once("close", listener),
-    close: async () => {
-      await client.close({ awaitPending: false, force: true });
+    close: async (closeOptions = {}) => {
+      await client.close({ awaitPending: false, force: !closeOptions.graceful, code: 1000 });
     },
   };
+}
+
+/**
+ * ocpp-rpc answers with error codes OCPP-J 1.6 does not define: "OccurrenceConstraintViolation"
+ * (1.6 keeps the misspelt "OccurenceConstraintViolation", errata 5.1) and OCPP 2.0.1's
+ * "RpcFrameworkError" and "MessageTypeNotSupported" for frames that are no proper CALL.
+ */
+const OCPP16_ERROR_CODES: Record<string, string> = {
+  OccurrenceConstraintViolation: "OccurenceConstraintViolation",
+  RpcFrameworkError: "FormationViolation",
+  MessageTypeNotSupported: "FormationViolation",
+};
+
+/** A frame about to be sent, with a CALLERROR's code made one of OCPP-J 1.6. */
+export function ocpp16ErrorCodes(message: string): string {
+  if (!message.startsWith("[4,")) return message;
+  try {
+    const frame = JSON.parse(message);
+    const code = OCPP16_ERROR_CODES[frame[2]];
+    if (!code) return message;
+    frame[2] = code;
+    return JSON.stringify(frame);
+  } catch {
+    return message;
+  }
 }

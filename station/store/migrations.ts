@@ -118,10 +118,43 @@ const m002: Migration = {
   },
 };
 
+/** Charging profiles installed by SetChargingProfile (OCPP smart charging), so that they
+ * survive a restart. `profile` is the JSON of the OCPP ChargingProfile. */
+const m003: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createTable("charging_profiles")
+      .addColumn("id", "integer", (c) => c.primaryKey())
+      .addColumn("connector_id", "integer", (c) => c.notNull())
+      .addColumn("purpose", "text", (c) => c.notNull())
+      .addColumn("stack_level", "integer", (c) => c.notNull())
+      .addColumn("session_id", "integer")
+      .addColumn("installed_at", "integer", (c) => c.notNull())
+      .addColumn("profile", "text", (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** Reservations in force (ReserveNow), so that they survive a restart. Firmware and
+ * diagnostics states live in `meta`. */
+const m004: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createTable("reservations")
+      .addColumn("id", "integer", (c) => c.primaryKey())
+      .addColumn("connector_id", "integer", (c) => c.notNull())
+      .addColumn("id_tag", "text", (c) => c.notNull())
+      .addColumn("parent_id_tag", "text")
+      .addColumn("expires_at", "integer", (c) => c.notNull())
+      .addColumn("created_at", "integer", (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration, by its number. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001,
   "002_ocpp": m002,
+  "003_charging_profiles": m003,
+  "004_reservations_firmware": m004,
 };
 
 /** Serves the static migration list to Kysely's Migrator. */

@@ -7,6 +7,7 @@ import type { Kysely } from "kysely";
 import { Migrator } from "kysely/migration";
 import { EventStore } from "./events.ts";
 import { migrationProvider } from "./migrations.ts";
+import { ReservationStore } from "./reservations.ts";
 import type { Database } from "./schema.ts";
 import { SessionStore } from "./sessions.ts";
 import { SqliteSettingsStorage } from "./settings_store.ts";
@@ -15,6 +16,7 @@ import { WhitelistStore } from "./whitelist.ts";
 
 export type { Database, WhitelistAuthorization } from "./schema.ts";
 export { type EventRow, EventStore, type LogEvent } from "./events.ts";
+export { ReservationStore } from "./reservations.ts";
 export { type Sample, type SessionRow, SessionStore } from "./sessions.ts";
 export { type SettingsStorage, SqliteSettingsStorage } from "./settings_store.ts";
 export {
@@ -34,6 +36,7 @@ export class Store implements AsyncDisposable {
   readonly events: EventStore;
   readonly whitelist: WhitelistStore;
   readonly settings: SqliteSettingsStorage;
+  readonly reservations: ReservationStore;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
@@ -41,6 +44,7 @@ export class Store implements AsyncDisposable {
     this.events = new EventStore(db);
     this.whitelist = new WhitelistStore(db);
     this.settings = new SqliteSettingsStorage(db);
+    this.reservations = new ReservationStore(db);
   }
 
   /** A value of the small key-value table (list versions and such). */

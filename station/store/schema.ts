@@ -107,6 +107,31 @@ export interface MetaTable {
   value: string;
 }
 
+/** A reservation in force (OCPP ReserveNow); connector 0 = any point. */
+export interface ReservationsTable {
+  /** The backend's reservationId. */
+  id: number;
+  connector_id: number;
+  id_tag: string;
+  parent_id_tag: string | null;
+  expires_at: number;
+  created_at: number;
+}
+
+/** A charging profile installed by SetChargingProfile (connector 0 = the station). */
+export interface ChargingProfilesTable {
+  /** The backend's chargingProfileId. */
+  id: number;
+  connector_id: number;
+  purpose: string;
+  stack_level: number;
+  /** TxProfile: the session it belongs to; null while it waits for a remote start. */
+  session_id: number | null;
+  installed_at: number;
+  /** JSON of the OCPP ChargingProfile. */
+  profile: string;
+}
+
 /** The whole database. */
 export interface Database {
   settings: SettingsTable;
@@ -117,4 +142,6 @@ export interface Database {
   meta: MetaTable;
   ocpp_outbox: OcppOutboxTable;
   auth_cache: AuthCacheTable;
+  charging_profiles: ChargingProfilesTable;
+  reservations: ReservationsTable;
 }

@@ -111,8 +111,11 @@ export class SessionStore {
     if (samples.length === 0) return;
     await this.#db.transaction().execute(async (tx) => {
       for (const { connectorId, reading, offeredMa } of samples) {
-        const open = await tx.updateTable("sessions")
-          .set({ last_meter_wh: wh(reading.energyWh), last_meter_at: reading.atMs })
+        // Only forward: a transaction MeterValues may have stored a later reading already.
+        const open = await tx.updateTable("sessions").set({
+          last_meter_wh: sql`max(last_meter_wh, ${wh(reading.energyWh)})`,
+          last_meter_at: sql`max(last_meter_at, ${reading.atMs})`,
+        })
           .where("connector_id", "=", connectorId).where("stopped_at", "is", null)
           .returning("id").executeTakeFirst();
         const [l1, l2, l3] = reading.phases;

@@ -1,0 +1,172 @@
+/**
+ * OCPP figures: round trip of calls the backend makes to a running station (GetConfiguration,
+ * ChangeConfiguration), applying and storing a full local list of 1000 entries, and local
+ * authorization of a whitelisted card in-process (whitelist alone, and the backend
+ * authorizer with LocalPreAuthorize).
+ * @module
+ */
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
+import { systemClock } from "../drivers/clock.ts";
+import { SimulatedHardware } from "../drivers/sim/mod.ts";
+import { AuthCache, backendAuthorizer } from "../station/ocpp/authorize.ts";
+import { Station } from "../station/runtime.ts";
+import { Settings } from "../station/settings/mod.ts";
+import { openStore, WHITELIST_MAX, type WhitelistEntry } from "../station/store/mod.ts";
+import { OcppBackend } from "../tests/helpers/ocpp_backend.ts";
+import { startStation } from "../tests/helpers/station_process.ts";
+import { type Figure, median } from "./figure.ts";
+
+const GET_CALLS = 500;
+const CHANGE_CALLS = 200;
+const LIST_RUNS = 5;
+const AUTH_RUNS = 1000;
+
+/** The value below which `p` percent of `values` lie (nearest rank). */
+function percentile(values: number[], p: number): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Runs `fn` `runs` times one after the other; returns each duration in ms. */
+async function timed(runs: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
+const latency = (name: string, ms: number[], note: string): Figure[] => [
+  { name: `${name} p50`, value: percentile(ms, 50), unit: "ms", note },
+  { name: `${name} p99`, value: percentile(ms, 99), unit: "ms", note },
+];
+
+/** 1000 distinct cards, all accepted. */
+function cards(prefix: string): WhitelistEntry[] {
+  return Array.from({ length: WHITELIST_MAX }, (_, i) => ({
+    uid: `${prefix}${String(i).padStart(6, "0")}`,
+    gid: null,
+    expiryAtMs: null,
+    authorization: "accepted",
+    deleted: false,
+  }));
+}
+
+/** Calls from the backend to the station process over a real OCPP-J connection. */
+async function backendCalls(): Promise<Figure[]> {
+  await using backend = new OcppBackend();
+  await backend.start();
+  await using st = await startStation({ args: ["--ocpp-url", backend.url] });
+  // deno-lint-ignore no-explicit-any
+  await st.waitFor((s: any) => s.ocpp?.registration === "Accepted", { timeoutMs: 30_000 });
+  await backend.waitForClient();
+
+  const get = () => backend.call("GetConfiguration", { key: ["HeartbeatInterval"] });
+  await timed(50, get);
+  const getMs = await timed(GET_CALLS, get);
+
+  const change = (i: number) =>
+    backend.call<{ status: string }>("ChangeConfiguration", {
+      key: "MeterValueSampleInterval",
+      value: String(60 + (i % 2)),
+    }).then((r) => {
+      if (r.status !== "Accepted") throw new Error(`ChangeConfiguration refused: ${r.status}`);
+    });
+  const changeMs = await timed(CHANGE_CALLS, change);
+
+  const listMs = await timed(LIST_RUNS, async (i) => {
+    const prefix = `B${i}-`;
+    const res = await backend.call<{ status: string }>("SendLocalList", {
+      listVersion: 100 + i,
+      updateType: "Full",
+      localAuthorizationList: cards(prefix).map((c) => ({
+        idTag: c.uid,
+        idTagInfo: { status: "Accepted" },
+      })),
+    });
+    if (res.status !== "Accepted") throw new Error(`SendLocalList refused: ${res.status}`);
+    const db = new DatabaseSync(join(st.dataDir, "ladewerk.sqlite"), { readOnly: true });
+    try {
+      const row = db.prepare(
+        "SELECT count(*) AS n, sum(uid LIKE ?) AS mine FROM whitelist WHERE deleted = 0",
+      ).get(`${prefix}%`) as { n: number; mine: number };
+      if (Number(row.n) !== WHITELIST_MAX || Number(row.mine) !== WHITELIST_MAX) {
+        throw new Error(`SendLocalList stored ${row.mine} of ${WHITELIST_MAX} (${row.n} rows)`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  const over = (n: number) => `${n} calls from the test backend to the station process`;
+  return [
+    ...latency("GetConfiguration round trip", getMs, over(GET_CALLS)),
+    ...latency("ChangeConfiguration round trip", changeMs, `${over(CHANGE_CALLS)}, stored`),
+    {
+      name: "SendLocalList Full 1000 median",
+      value: median(listMs),
+      unit: "ms",
+      note: `call to answer, rows checked in SQLite, ${LIST_RUNS} runs`,
+    },
+    { name: "SendLocalList Full 1000 max", value: Math.max(...listMs), unit: "ms" },
+  ];
+}
+
+/** Authorization of a whitelisted card by an in-process station, built as `run.ts` does. */
+async function localAuthorization(): Promise<Figure[]> {
+  const dataDir = await Deno.makeTempDir({ prefix: "ladewerk-bench-" });
+  try {
+    await using store = await openStore(dataDir);
+    const { settings } = await Settings.open(store.settings, {
+      serial: "24110001",
+      connectors: 2,
+      hardware: "sim",
+      masterKey: "MASTERKEY",
+    });
+    await settings.set({
+      "auth.identification": "validCard",
+      "auth.localPreAuthorize": true,
+    }, { writer: "station" });
+    const list = cards("A");
+    await store.whitelist.apply({ replace: true, upsert: list }, systemClock.nowMs());
+    await using hardware = new SimulatedHardware({ connectors: 2, clock: systemClock });
+    await using station = await Station.start({ hardware, store, settings });
+    const idTag = (i: number) => list[(i * 7919) % list.length]!.uid;
+
+    const check = async (result: Promise<{ status: string }>) => {
+      const { status } = await result;
+      if (status !== "Accepted") throw new Error(`Whitelisted card refused: ${status}`);
+    };
+    await timed(50, (i) => check(station.authorizeLocally(idTag(i))));
+    const localMs = await timed(AUTH_RUNS, (i) => check(station.authorizeLocally(idTag(i))));
+
+    let backendCalls = 0;
+    const online = {
+      online: true,
+      call: () => {
+        backendCalls++;
+        return Promise.reject(new Error("The backend is not asked with LocalPreAuthorize"));
+      },
+    };
+    const authorize = backendAuthorizer(station, online, new AuthCache(store.db));
+    await timed(50, (i) => check(authorize(idTag(i))));
+    const preMs = await timed(AUTH_RUNS, (i) => check(authorize(idTag(i))));
+    if (backendCalls > 0) throw new Error(`The backend was asked ${backendCalls} times`);
+
+    const note = `${AUTH_RUNS} runs, whitelist of ${WHITELIST_MAX}, in-process`;
+    return [
+      ...latency("authorizeLocally", localMs, note),
+      ...latency("LocalPreAuthorize (backend online)", preMs, `${note}, backend not asked`),
+    ];
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+/** Measures the OCPP figures. */
+export async function run(): Promise<Figure[]> {
+  return [...await backendCalls(), ...await localAuthorization()];
+}
