@@ -234,9 +234,10 @@ for (const scenario of SCENARIOS) {
   });
 }
 
-Deno.test("step() lowers one point's current before it raises another's", () => {
+/** Two points, a session on each, under a station limit of `stationMaxCurrentMa`. */
+function twoSessions(stationMaxCurrentMa: number) {
   const config = {
-    stationMaxCurrentMa: 20_000,
+    stationMaxCurrentMa,
     hardwareMaxCurrentMa: [32_000, 32_000],
     connectionTimeoutS: 60,
     identification: "validCard" as const,
@@ -248,6 +249,11 @@ Deno.test("step() lowers one point's current before it raises another's", () => 
     s = step(s, { type: "pilot", connectorId: id, pilot: "B" }, id).state;
     s = step(s, { type: "remoteStart", connectorId: id, idTag: `T${id}` }, 10 + id).state;
   }
+  return s;
+}
+
+Deno.test("step() lowers one point's current before it raises another's", () => {
+  let s = twoSessions(20_000);
   assert.deepEqual(s.connectors.map((c) => c.offeredMa), [10_000, 10_000]);
   // Point 2's limit drops to 8 A: point 2 goes down to 8 A first, then point 1 up to 12 A.
   const { effects } = step(s, {
@@ -261,19 +267,7 @@ Deno.test("step() lowers one point's current before it raises another's", () => 
 });
 
 Deno.test("step() caps the whole station with a connector-0 limit, shared like level 1", () => {
-  const config = {
-    stationMaxCurrentMa: 63_000,
-    hardwareMaxCurrentMa: [32_000, 32_000],
-    connectionTimeoutS: 60,
-    identification: "validCard" as const,
-    dummyIdTag: "FREE",
-    dummyAllowStop: false,
-  };
-  let s = step(initialState(config, { nowMs: 0 }), { type: "tick" }, 0).state;
-  for (const id of [1, 2]) {
-    s = step(s, { type: "pilot", connectorId: id, pilot: "B" }, id).state;
-    s = step(s, { type: "remoteStart", connectorId: id, idTag: `T${id}` }, 10 + id).state;
-  }
+  let s = twoSessions(63_000);
   s = step(s, { type: "limit", source: "ocpp", connectorId: 0, limitMa: 20_000 }, 20).state;
   assert.deepEqual(s.connectors.map((c) => c.offeredMa), [10_000, 10_000]);
   s = step(s, { type: "limit", source: "ocpp", connectorId: 0, limitMa: undefined }, 21).state;
