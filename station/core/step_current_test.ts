@@ -253,7 +253,7 @@ function twoSessions(stationMaxCurrentMa: number) {
 }
 
 Deno.test("step() lowers one point's current before it raises another's", () => {
-  let s = twoSessions(20_000);
+  const s = twoSessions(20_000);
   assert.deepEqual(s.connectors.map((c) => c.offeredMa), [10_000, 10_000]);
   // Point 2's limit drops to 8 A: point 2 goes down to 8 A first, then point 1 up to 12 A.
   const { effects } = step(s, {
