@@ -88,5 +88,7 @@ Deno.test("the interface works by keyboard: skip link, menu and the admin menu",
   await page.keyboard.press("Enter");
   await page.getByRole("menuitem", { name: "User profile" }).waitFor();
   await page.keyboard.press("Escape");
+  // Preact re-renders after the key event: wait for the menu to go, with the locator's deadline.
+  await page.getByRole("menu").waitFor({ state: "detached", timeout: 5_000 });
   equal(await page.getByRole("menu").count(), 0);
 });

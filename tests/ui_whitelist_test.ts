@@ -113,6 +113,7 @@ Deno.test("whitelist: import 1000 lines, append with refused lines, limit, edit,
   await page.locator("#wl-1000-uid").fill("04C0000001");
   await page.locator("#wl-search").fill(uid(4));
   await page.getByRole("button", { name: `Delete ${uid(4)}` }).click();
+  await page.locator('[data-id="limit"]').waitFor({ state: "detached", timeout: 5_000 });
   equal(await page.locator('[data-id="limit"]').count(), 0);
 
   // Inline edit of UID, expiry and authorization; the row stays while its UID changes.
