@@ -18,7 +18,7 @@ import { Station } from "./station/runtime.ts";
 import { Settings, SettingsError } from "./station/settings/mod.ts";
 import type { StationInfo } from "./station/snapshot.ts";
 import { openStore } from "./station/store/mod.ts";
-import { APP_VERSION, modelName, VENDOR } from "./station/version.ts";
+import { stationInfo } from "./station/version.ts";
 
 const log = getLogger(["ladewerk"]);
 
@@ -71,14 +71,7 @@ export async function runStation(
     ),
   });
   const station = await Station.start({ hardware, store, settings });
-  const info: StationInfo = {
-    serial: opts.serial,
-    vendor: VENDOR,
-    model: modelName(opts.connectors),
-    firmwareVersion: APP_VERSION,
-    hardware: opts.hardware,
-    connectors: opts.connectors,
-  };
+  const info: StationInfo = stationInfo(opts.serial, opts.connectors, opts.hardware);
 
   const stop = new AbortController();
   let outcome = "exit" as Outcome;

@@ -11,7 +11,7 @@ import { Station } from "../station/runtime.ts";
 import { Settings } from "../station/settings/mod.ts";
 import type { StationInfo } from "../station/snapshot.ts";
 import { openStore, type Store } from "../station/store/mod.ts";
-import { APP_VERSION, modelName, VENDOR } from "../station/version.ts";
+import { stationInfo } from "../station/version.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps } from "./context.ts";
 
@@ -78,14 +78,7 @@ export async function testStation(options: TestStationOptions = {}): Promise<Tes
   const stationClock = new AdjustableClock(systemClock);
   const hardware = new SimulatedHardware({ connectors, clock: stationClock });
   const station = await Station.start({ hardware, store, settings });
-  const info: StationInfo = {
-    serial,
-    vendor: VENDOR,
-    model: modelName(connectors),
-    firmwareVersion: APP_VERSION,
-    hardware: "sim",
-    connectors,
-  };
+  const info: StationInfo = stationInfo(serial, connectors, "sim");
   const webClock = new ManualClock(Date.now());
   const lifetime = new AbortController();
   const restarts: string[] = [];

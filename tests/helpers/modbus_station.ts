@@ -16,7 +16,7 @@ import { Station } from "../../station/runtime.ts";
 import { Settings } from "../../station/settings/mod.ts";
 import { type StationInfo, statusSnapshot } from "../../station/snapshot.ts";
 import { openStore, type Store } from "../../station/store/mod.ts";
-import { APP_VERSION, modelName, VENDOR } from "../../station/version.ts";
+import { stationInfo } from "../../station/version.ts";
 
 // deno-lint-ignore no-explicit-any
 export type Json = any;
@@ -109,14 +109,7 @@ async function startParts(dataDir: string, options: ModbusStationOptions): Promi
     ),
   });
   const station = await Station.start({ hardware, store, settings });
-  const info: StationInfo = {
-    serial,
-    vendor: VENDOR,
-    model: modelName(connectors),
-    firmwareVersion: APP_VERSION,
-    hardware: "sim",
-    connectors,
-  };
+  const info: StationInfo = stationInfo(serial, connectors, "sim");
   const modbus = await startModbus({ station, portOverride: 0, ...options.modbus });
   station.addStatus("modbus", () => modbus.status());
   return { store, station, hardware, modbus, info };
