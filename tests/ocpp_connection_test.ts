@@ -50,6 +50,7 @@ Deno.test("a wrong AuthorizationKey is refused; the station keeps retrying with 
   await using t = await ocppStation({
     connectors: 1,
     password: "right-key-1",
+    allowRefusals: true,
     seed: { "ocpp.authorizationKey": "wrong-key-1" },
   });
   await eventually(() => t.backend.handshakes.length >= 3 || undefined, "three attempts", 12_000);

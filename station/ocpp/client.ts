@@ -18,7 +18,8 @@ import {
   stopTransaction,
 } from "./conversions.ts";
 import { Journal, type OwedMessage } from "./journal.ts";
-import { connectOcpp, type OcppConnection } from "./rpc.ts";
+import { dialUrl, reconnectDelayMs, retryDelayMs } from "./dial.ts";
+import { callError, connectOcpp, type OcppConnection } from "./rpc.ts";
 
 const log = getLogger(["ladewerk", "ocpp"]);
 
@@ -29,6 +30,8 @@ export type Registration = "none" | "Pending" | "Accepted" | "Rejected";
 export interface OcppStatus {
   configured: boolean;
   url: string;
+  /** The URL dialled: `url` with the charge box id appended once (OCPP-J §3.1.1). */
+  dialledUrl: string;
   chargeBoxId: string;
   connected: boolean;
   registration: Registration;
@@ -37,17 +40,6 @@ export interface OcppStatus {
   reconnectAttempt: number;
   nextReconnectAt: string | null;
   queue: number;
-}
-
-/** Reconnect delays: 1 s doubling to 5 min, each drawn uniformly below the cap (full jitter). */
-export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const capMs = Math.min(300_000, 1000 * 2 ** Math.min(attempt, 20));
-  return Math.max(500, Math.floor(random() * capMs));
-}
-
-/** Wait before a failed transaction message is sent again: grows, at most one hour. */
-export function retryDelayMs(retryIntervalS: number, attempt: number): number {
-  return Math.min(3_600_000, retryIntervalS * 1000 * Math.max(1, attempt));
 }
 
 /** What the client needs. */
@@ -164,6 +156,7 @@ export class OcppClient implements AsyncDisposable {
     return {
       configured: url !== "",
       url,
+      dialledUrl: url ? dialUrl(url, this.chargeBoxId) : "",
       chargeBoxId: this.chargeBoxId,
       connected: this.#conn !== undefined,
       registration: this.#registration,
@@ -207,8 +200,9 @@ export class OcppClient implements AsyncDisposable {
     if (!url) return;
     const generation = ++this.#generation;
     this.#nextReconnectMs = null;
+    const dialled = dialUrl(url, this.chargeBoxId);
     connectOcpp({
-      url: `${url.replace(/\/+$/, "")}/${encodeURIComponent(this.chargeBoxId)}`,
+      url: dialled,
       identity: this.chargeBoxId,
       password: this.#settings.get("ocpp.authorizationKey"),
       caPem: this.#settings.get("ocpp.caCertificatePem"),
@@ -219,20 +213,45 @@ export class OcppClient implements AsyncDisposable {
       if (generation !== this.#generation || this.#closed) return void conn.close();
       this.#conn = conn;
       this.#connectedSinceMs = this.#now();
-      this.#attempt = 0;
-      log.info(`OCPP connected to ${url} as ${this.chargeBoxId}`);
+      // The back-off counter is reset by an Accepted BootNotification, not by an open socket.
+      log.info(`OCPP connected to ${dialled} as ${this.chargeBoxId}`);
       conn.onClose(({ code, reason }) => {
         if (this.#conn !== conn) return;
         log.warn(`OCPP connection closed (${code}${reason ? ` ${reason}` : ""})`);
         this.#lost(generation);
       });
-      this.#deps.registerHandlers(conn);
+      this.#deps.registerHandlers(this.#gated(conn));
       void this.#boot(conn, generation);
     }, (e) => {
       if (generation !== this.#generation || this.#closed) return;
-      log.warn(`OCPP cannot connect to ${url}: ${e instanceof Error ? e.message : e}`);
+      log.warn(`OCPP cannot connect to ${dialled}: ${e instanceof Error ? e.message : e}`);
       this.#lost(generation);
     });
+  }
+
+  /**
+   * Incoming calls pass the registration state first (OCPP 1.6 §4.2): while Pending (or before
+   * the boot is answered) RemoteStart/RemoteStopTransaction are Rejected; while Rejected every
+   * call gets a CALLERROR SecurityError, and the station initiates nothing but the boot retry.
+   */
+  #gated(conn: OcppConnection): OcppConnection {
+    return {
+      ...conn,
+      handle: (action, handler) =>
+        conn.handle(action, (params) => {
+          if (this.#registration === "Rejected") {
+            throw callError("SecurityError", `${action} refused: the backend rejected the boot`);
+          }
+          if (
+            this.#registration !== "Accepted" &&
+            (action === "RemoteStartTransaction" || action === "RemoteStopTransaction")
+          ) {
+            log.info(`${action} refused: BootNotification not accepted yet`);
+            return { status: "Rejected" };
+          }
+          return handler(params);
+        }),
+    };
   }
 
   #lost(generation: number): void {
@@ -263,6 +282,7 @@ export class OcppClient implements AsyncDisposable {
       log.info(`OCPP BootNotification: ${res.status} (interval ${res.interval} s)`);
       this.#adoptTime(res.currentTime);
       if (res.status === "Accepted") {
+        this.#attempt = 0;
         if (res.interval > 0) {
           await station.settings.set({ "ocpp.heartbeatIntervalS": res.interval }, {
             writer: "station",

@@ -3,7 +3,22 @@
  * basic auth (security profile 1) and wss:// with a CA certificate (profile 2).
  * @module
  */
-import { RPCClient } from "ocpp-rpc";
+import { createRPCError, RPCClient } from "ocpp-rpc";
+
+/** Largest WebSocket frame accepted from the backend: SendLocalList Full of 1000 entries
+ * needs about 200 KiB; a hostile frame larger than this closes the connection (1009). */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Bad frames (not JSON, no proper CALL, failing the schema) a connection may send before
+ * the station closes it and reconnects with back-off. */
+export const MAX_BAD_FRAMES = 10;
+
+/** An error that an incoming-call handler throws to answer with this CALLERROR code. */
+export function callError(
+  code: "SecurityError" | "NotSupported" | "GenericError",
+  message: string,
+): Error {
+  return createRPCError(code, message) as unknown as Error;
+}
 
 /** An OCPP-J connection to the backend. */
 export interface OcppConnection {
@@ -20,7 +35,9 @@ export interface OcppConnection {
 
 /** How to reach the backend. */
 export interface ConnectOptions {
+  /** The URL dialled, charge box id included (see `dialUrl`). */
   url: string;
+  /** The charge box id: the URL's last segment and the basic-auth user name. */
   identity: string;
   /** HTTP basic auth password (AuthorizationKey); empty: none. */
   password: string;
@@ -34,16 +51,23 @@ export interface ConnectOptions {
 
 /** Opens the connection; rejects when the backend cannot be reached or refuses. */
 export async function connectOcpp(options: ConnectOptions): Promise<OcppConnection> {
+  // ocpp-rpc appends "/<identity>" to its endpoint itself: hand it the URL without it.
+  const parsed = new URL(options.url);
+  const query = Object.fromEntries(parsed.searchParams);
+  parsed.search = "";
+  const href = parsed.href.replace(/\/+$/, "");
   const client = new RPCClient({
-    endpoint: options.url,
+    endpoint: href.slice(0, href.lastIndexOf("/")),
     identity: options.identity,
+    ...(Object.keys(query).length ? { query } : {}),
+    maxBadMessages: MAX_BAD_FRAMES,
     protocols: ["ocpp1.6"],
     strictMode: true,
     reconnect: false,
     callTimeoutMs: options.callTimeoutMs,
     pingIntervalMs: options.pingIntervalS > 0 ? options.pingIntervalS * 1000 : 2 ** 31 - 1,
     ...(options.password ? { password: options.password } : {}),
-    ...(options.caPem ? { wsOpts: { ca: options.caPem } } : {}),
+    wsOpts: { maxPayload: MAX_FRAME_BYTES, ...(options.caPem ? { ca: options.caPem } : {}) },
     // deno-lint-ignore no-explicit-any
   } as any);
   client.on(

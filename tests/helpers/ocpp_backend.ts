@@ -1,10 +1,12 @@
 /**
  * A real OCPP-J 1.6 backend for tests: ocpp-rpc's RPCServer in strict mode, recording every
  * call of every charge point, answering with configurable handlers, able to go away and come
- * back on the same port.
+ * back on the same port. ocpp-rpc itself takes any path's last segment as the identity; the
+ * handshake is checked as a real central system does (see `BackendBase`).
  */
 import process from "node:process";
 import { RPCServer } from "ocpp-rpc";
+import { BackendBase, type BackendOptions } from "./backend_base.ts";
 
 /**
  * Keeps the first frame of a fresh connection at every RPCServer of the test process.
@@ -42,75 +44,38 @@ function keepEarlyFrames(): void {
 }
 keepEarlyFrames();
 
-/** One call a charge point made. */
-export interface RecordedCall {
-  identity: string;
-  action: string;
-  params: Record<string, unknown>;
-  atMs: number;
-}
+export type { BackendOptions, RecordedCall } from "./backend_base.ts";
 
-// deno-lint-ignore no-explicit-any
-type Handler = (params: any, identity: string) => unknown;
 // deno-lint-ignore no-explicit-any
 type ServerClient = any;
 
-/** Options of the test backend. */
-export interface BackendOptions {
-  port?: number;
-  /** Accepts only this basic-auth password, if set. */
-  password?: string;
-}
-
-/** The test backend. */
-export class OcppBackend implements AsyncDisposable {
-  readonly calls: RecordedCall[] = [];
-  readonly handlers: Record<string, Handler> = {};
+/** The test backend on ocpp-rpc's RPCServer, with the handshake checks of a real one. */
+export class OcppBackend extends BackendBase {
   readonly clients = new Map<string, ServerClient>();
-  readonly problems: string[] = [];
-  readonly handshakes: { identity: string; password?: string }[] = [];
-  port = 0;
   #server: ServerClient;
-  #options: BackendOptions;
-  #txSeq = 1000;
-  #waiters = new Set<() => void>();
 
   constructor(options: BackendOptions = {}) {
-    this.#options = options;
-    this.handlers.BootNotification = () => ({
-      status: "Accepted",
-      interval: 300,
-      currentTime: new Date().toISOString(),
-    });
-    this.handlers.Heartbeat = () => ({ currentTime: new Date().toISOString() });
-    this.handlers.StatusNotification = () => ({});
-    this.handlers.Authorize = () => ({ idTagInfo: { status: "Accepted" } });
-    this.handlers.StartTransaction = () => ({
-      transactionId: this.#txSeq++,
-      idTagInfo: { status: "Accepted" },
-    });
-    this.handlers.StopTransaction = () => ({ idTagInfo: { status: "Accepted" } });
-    this.handlers.MeterValues = () => ({});
-    this.handlers.DiagnosticsStatusNotification = () => ({});
-    this.handlers.FirmwareStatusNotification = () => ({});
-    this.handlers.DataTransfer = () => ({ status: "Accepted" });
+    super(options);
   }
 
-  /** The ws:// URL a station should use. */
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}/ocpp`;
+  get connectedCount(): number {
+    return this.clients.size;
   }
 
-  /** Starts listening (again, on the same port after `stop()`). */
   async start(): Promise<void> {
     this.#server = new RPCServer({ protocols: ["ocpp1.6"], strictMode: true });
     this.#server.auth(
-      (accept: (s?: unknown) => void, reject: (c: number) => void, hs: ServerClient) => {
-        const password = hs.password ? new TextDecoder().decode(hs.password) : undefined;
-        this.handshakes.push({ identity: hs.identity, ...(password ? { password } : {}) });
-        if (this.#options.password !== undefined && password !== this.#options.password) {
-          return reject(401);
-        }
+      (
+        accept: (s?: unknown) => void,
+        reject: (code: number, message: string) => void,
+        hs: ServerClient,
+      ) => {
+        const check = this.checkHandshake({
+          path: new URL(hs.request.url ?? "/", "http://localhost").pathname,
+          protocols: hs.headers["sec-websocket-protocol"] ?? null,
+          authorization: hs.headers.authorization ?? null,
+        });
+        if ("status" in check) return reject(check.status, check.reason);
         accept();
       },
     );
@@ -122,21 +87,17 @@ export class OcppBackend implements AsyncDisposable {
         (e: { error: Error; method: string }) =>
           this.problems.push(`${e.method}: ${e.error.message}`),
       );
-      client.handle(({ method, params }: { method: string; params: Record<string, unknown> }) => {
-        this.calls.push({ identity, action: method, params, atMs: Date.now() });
-        for (const w of this.#waiters) w();
-        const handler = this.handlers[method];
-        if (!handler) throw new Error(`No handler for ${method}`);
-        return handler(params, identity);
-      });
+      client.handle(({ method, params }: { method: string; params: Record<string, unknown> }) =>
+        this.answer(identity, method, params)
+      );
       client.on("close", () => {
         if (this.clients.get(identity) === client) this.clients.delete(identity);
-        for (const w of this.#waiters) w();
+        this.notify();
       });
+      this.notify();
     });
-    const http = await this.#server.listen(this.#options.port ?? this.port, "127.0.0.1");
+    const http = await this.#server.listen(this.port, "127.0.0.1");
     this.port = http.address().port;
-    this.#options.port = this.port;
   }
 
   /** Stops listening and drops every connection. */
@@ -154,50 +115,5 @@ export class OcppBackend implements AsyncDisposable {
     const client = identity ? this.clients.get(identity) : [...this.clients.values()][0];
     if (!client) throw new Error(`No charge point connected${identity ? ` as ${identity}` : ""}`);
     return await client.call(action, params);
-  }
-
-  /** Recorded calls of one action. */
-  of(action: string): RecordedCall[] {
-    return this.calls.filter((c) => c.action === action);
-  }
-
-  /** Waits until `predicate` holds for the recorded calls (checked on every new call). */
-  async waitFor(
-    predicate: (calls: RecordedCall[]) => boolean,
-    options: { timeoutMs?: number; what?: string } = {},
-  ): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    if (predicate(this.calls)) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(
-          new Error(
-            `Timed out after ${timeoutMs} ms waiting for ${options.what ?? "calls"}; got: ` +
-              this.calls.map((c) => c.action).join(", "),
-          ),
-        );
-      }, timeoutMs);
-      const check = () => {
-        if (!predicate(this.calls)) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      this.#waiters.add(check);
-    });
-  }
-
-  /** Waits for a connection of a charge point. */
-  async waitForClient(timeoutMs = 10_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (this.clients.size === 0) {
-      if (Date.now() > until) throw new Error("No charge point connected in time");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { OcppBackend, type RecordedCall } from "./ocpp_backend.ts";
+import { RawBackend } from "./raw_backend.ts";
 import { seedSettings } from "./seed.ts";
 import { startStation, type StationProcess } from "./station_process.ts";
 
@@ -13,8 +14,28 @@ export type Json = any;
 /** A recorded call with its parameters loosely typed, for assertions. */
 export type Call = Omit<RecordedCall, "params"> & { params: Json };
 
+/** A test backend: ocpp-rpc's server ("rpc") or the raw-WebSocket one ("raw"). */
+export type TestBackend = OcppBackend | RawBackend;
+
+/** The kinds of test backend; suites of core flows run against each. */
+export const BACKENDS = ["rpc", "raw"] as const;
+
+/** Makes a test backend of one kind. */
+export function makeBackend(
+  kind: (typeof BACKENDS)[number],
+  options: ConstructorParameters<typeof OcppBackend>[0] = {},
+): TestBackend {
+  return kind === "raw" ? new RawBackend(options) : new OcppBackend(options);
+}
+
 /** Options of {@linkcode ocppStation}. */
 export interface OcppStationOptions {
+  /** Which backend implementation. @default "rpc" */
+  backend?: (typeof BACKENDS)[number];
+  /** Appended to the backend's URL in `--ocpp-url` (a URL that names the id already). */
+  urlSuffix?: string;
+  /** Refused handshakes are expected (a wrong key); otherwise they fail the test. */
+  allowRefusals?: boolean;
   /** Further command-line options of the station. */
   args?: string[];
   /** Settings stored before the station starts. */
@@ -24,14 +45,14 @@ export interface OcppStationOptions {
   /** Basic-auth password the backend insists on. */
   password?: string;
   /** Sets up backend handlers before the station connects. */
-  setup?: (backend: OcppBackend) => void;
+  setup?: (backend: TestBackend) => void;
   /** Data directory to reuse (kept on dispose). */
   dataDir?: string;
 }
 
 /** A station and its backend; disposing stops both and removes a temporary data directory. */
 export interface OcppStation extends AsyncDisposable {
-  backend: OcppBackend;
+  backend: TestBackend;
   st: StationProcess;
   dataDir: string;
   /** Waits for the boot and the StatusNotification of every connector (0..n) after it. */
@@ -50,14 +71,22 @@ export interface OcppStation extends AsyncDisposable {
 
 /** Starts a backend on a free port, then a station pointed at it. */
 export async function ocppStation(options: OcppStationOptions = {}): Promise<OcppStation> {
-  const backend = new OcppBackend(options.password ? { password: options.password } : {});
+  const backend = makeBackend(
+    options.backend ?? "rpc",
+    options.password ? { password: options.password } : {},
+  );
   options.setup?.(backend);
   await backend.start();
   const connectors = options.connectors ?? 2;
   const ownsDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ladewerk-ocpp-" });
   if (options.seed) await seedSettings(dataDir, options.seed, { connectors });
-  const baseArgs = ["--connectors", String(connectors), "--ocpp-url", backend.url];
+  const baseArgs = [
+    "--connectors",
+    String(connectors),
+    "--ocpp-url",
+    backend.url + (options.urlSuffix ?? ""),
+  ];
   let st: StationProcess;
   try {
     st = await startStation({ dataDir, args: [...baseArgs, ...(options.args ?? [])] });
@@ -108,6 +137,9 @@ export async function ocppStation(options: OcppStationOptions = {}): Promise<Ocp
       await t.st[Symbol.asyncDispose]();
       await backend.stop();
       if (ownsDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      if (!options.allowRefusals && backend.refusals.length > 0) {
+        throw new Error(`The backend refused handshakes: ${backend.refusals.join("; ")}`);
+      }
     },
   };
   return t;
@@ -122,7 +154,8 @@ async function withOutput<T>(t: OcppStation, work: Promise<T>): Promise<T> {
     const b = t.backend;
     throw new Error(
       `${e instanceof Error ? e.message : e}\nBackend: ${b.handshakes.length} handshake(s), ` +
-        `${b.clients.size} client(s), problems ${JSON.stringify(b.problems)}\n` +
+        `${b.clients.size} client(s), problems ${JSON.stringify(b.problems)}, ` +
+        `refusals ${JSON.stringify(b.refusals)}\n` +
         `Station output:\n${tail}`,
     );
   }
