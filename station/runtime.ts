@@ -36,6 +36,33 @@ export interface StationDeps {
 
 /** Idle samples are stored this rarely; during sessions every `meter.storeIntervalS`. */
 const IDLE_SAMPLE_MS = 15 * 60_000;
+/** Failed writes kept for retry; beyond it the oldest event-log entries are dropped (session
+ * records never are: the station is faulted and starts none meanwhile). */
+const MAX_PENDING_WRITES = 1000;
+/** The station fault a storage failure raises (M-4: meter gateway or SD card, 7× red). */
+export const STORAGE_FAULT = "RegulatoryComplianceFailure";
+
+/** A storage write that failed and waits to be retried, in order. */
+interface PendingWrite {
+  what: string;
+  /** Session records: never dropped. */
+  essential: boolean;
+  run: () => Promise<void>;
+}
+
+/** Effects that end or reduce energy delivery: performed first and always. */
+function reducesEnergy(effect: CoreEffect, offeredMa: Map<number, number>): boolean {
+  switch (effect.type) {
+    case "setContactor":
+      return !effect.closed;
+    case "setLock":
+      return !effect.locked;
+    case "setOfferedCurrent":
+      return effect.currentMa < (offeredMa.get(effect.connectorId) ?? Infinity);
+    default:
+      return false;
+  }
+}
 
 function coreConfig(v: SettingValues, hardware: Hardware): CoreConfig {
   return {
@@ -63,6 +90,9 @@ export class Station implements AsyncDisposable {
   #lastSampleMs = new Map<number, number>();
   #authorizer: Authorizer;
   #closed = false;
+  #pendingWrites: PendingWrite[] = [];
+  #storageFault = false;
+  #offeredMa = new Map<number, number>();
 
   private constructor(deps: StationDeps, state: StationState, nowMs: number) {
     this.hardware = deps.hardware;
@@ -214,8 +244,88 @@ export class Station implements AsyncDisposable {
 
   async #process(event: CoreEvent): Promise<void> {
     if (event.type !== "meter" && event.type !== "config") await this.#refreshMeters();
-    // Effects are performed in order; hardware callbacks they cause are queued behind.
-    for (const effect of this.#apply(event)) await this.#perform(effect);
+    // Hardware callbacks the effects cause are queued behind.
+    await this.#performAll(this.#apply(event));
+  }
+
+  /**
+   * Safety before bookkeeping: effects that end or reduce energy delivery run first (in the
+   * core's order among them), then the rest; one failing effect never skips the others.
+   */
+  async #performAll(effects: CoreEffect[]): Promise<void> {
+    const first = effects.filter((e) => reducesEnergy(e, this.#offeredMa));
+    const rest = effects.filter((e) => !first.includes(e));
+    for (const effect of [...first, ...rest]) {
+      try {
+        await this.#perform(effect);
+      } catch (e) {
+        log.error(`Cannot perform ${effect.type}: ${e instanceof Error ? e.stack : e}`);
+      }
+    }
+  }
+
+  /** True while a storage failure holds the station faulted. */
+  get storageFault(): boolean {
+    return this.#storageFault;
+  }
+
+  /** Failed writes waiting for storage to work again: what they are, oldest first. */
+  pendingWrites(): string[] {
+    return this.#pendingWrites.map((w) => w.what);
+  }
+
+  /**
+   * Runs a storage write; when it (or one before it) fails, keeps it for retry in order and
+   * raises the storage fault. Resolves true when written now.
+   */
+  async #write(what: string, run: () => Promise<void>, essential = false): Promise<boolean> {
+    if (this.#pendingWrites.length === 0) {
+      try {
+        await run();
+        return true;
+      } catch (e) {
+        this.#storageFailed(what, e);
+      }
+    }
+    if (this.#pendingWrites.length >= MAX_PENDING_WRITES) {
+      const drop = this.#pendingWrites.findIndex((w) => !w.essential);
+      if (drop >= 0) this.#pendingWrites.splice(drop, 1);
+      else if (!essential) return false;
+    }
+    this.#pendingWrites.push({ what, essential, run });
+    return false;
+  }
+
+  #storageFailed(what: string, e: unknown): void {
+    log.error(`Storage failed (${what}): ${e instanceof Error ? e.message : e}`);
+    if (this.#storageFault) return;
+    this.#storageFault = true;
+    // Ends every session (the contactors open) and refuses new ones until storage works.
+    void this.dispatch({ type: "fault", code: STORAGE_FAULT, connectorId: 0, active: true });
+  }
+
+  /** Retries the failed writes in order; clears the storage fault once all went through. */
+  async #retryWrites(): Promise<void> {
+    while (this.#pendingWrites.length > 0) {
+      const next = this.#pendingWrites[0]!;
+      try {
+        await next.run();
+      } catch {
+        return;
+      }
+      this.#pendingWrites.shift();
+      log.info(`Storage works again: ${next.what} written`);
+    }
+    if (!this.#storageFault) return;
+    // A write of a fresh row proves there is room again (an in-place update would not).
+    try {
+      await this.store.probeWrite();
+    } catch {
+      return;
+    }
+    this.#storageFault = false;
+    log.info("Storage works again: the storage fault is cleared");
+    await this.dispatch({ type: "fault", code: STORAGE_FAULT, connectorId: 0, active: false });
   }
 
   #apply(event: CoreEvent): CoreEffect[] {
@@ -261,64 +371,87 @@ export class Station implements AsyncDisposable {
         break;
       case "authorizationRefused":
         log.info(`Card ${effect.idTag} refused: ${effect.result.status}`);
-        await this.store.events.append([{
-          atMs: nowMs,
-          kind: "auth",
-          code: effect.result.status,
-          message: `Card ${effect.idTag} refused: ${effect.result.status}`,
-        }]);
+        await this.#write("event log", () =>
+          this.store.events.append([{
+            atMs: nowMs,
+            kind: "auth",
+            code: effect.result.status,
+            message: `Card ${effect.idTag} refused: ${effect.result.status}`,
+          }]));
         break;
       case "sessionStarted": {
         const s = effect.session;
-        const id = await this.store.sessions.open({
-          connectorId: effect.connectorId,
-          idTag: s.idTag,
-          authSource: s.authSource,
-          startedAtMs: s.startedAtMs,
-          meterStartWh: s.meterStartWh,
-          ...(s.reservationId !== undefined ? { reservationId: s.reservationId } : {}),
-          // With a backend set, the session owes it Start- and StopTransaction.
-          journal: this.settings.get("ocpp.url") !== "",
-        });
+        // With a backend set, the session owes it Start- and StopTransaction.
+        const journal = this.settings.get("ocpp.url") !== "";
+        let id: number | undefined;
+        await this.#write(
+          `start of the session on charge point ${effect.connectorId}`,
+          async () => {
+            id = await this.store.sessions.open({
+              connectorId: effect.connectorId,
+              idTag: s.idTag,
+              authSource: s.authSource,
+              startedAtMs: s.startedAtMs,
+              meterStartWh: s.meterStartWh,
+              ...(s.reservationId !== undefined ? { reservationId: s.reservationId } : {}),
+              journal,
+            });
+          },
+          true,
+        );
         this.#lastSampleMs.set(effect.connectorId, nowMs);
         log.info(`Session ${id} started on charge point ${effect.connectorId} for ${s.idTag}`);
-        await this.store.events.append([{
-          atMs: nowMs,
-          kind: "session",
-          connectorId: effect.connectorId,
-          code: "Started",
-          message: `Session ${id} started for ${s.idTag}`,
-          data: { sessionId: id, meterStartWh: s.meterStartWh },
-        }]);
+        await this.#write("event log", () =>
+          this.store.events.append([{
+            atMs: nowMs,
+            kind: "session",
+            connectorId: effect.connectorId,
+            code: "Started",
+            message: `Session ${id} started for ${s.idTag}`,
+            data: { sessionId: id ?? null, meterStartWh: s.meterStartWh },
+          }]));
         break;
       }
       case "sessionStopped": {
-        const row = await this.store.sessions.close({
-          connectorId: effect.connectorId,
-          stoppedAtMs: effect.stoppedAtMs,
-          meterStopWh: effect.meterStopWh,
-          reason: effect.reason,
-          ...(effect.stopIdTag ? { idTag: effect.stopIdTag } : {}),
-        });
+        // The point leaves Finishing whatever storage does; a failed close is retried in
+        // order, and the station stays faulted (no new session) until it is written.
+        void this.dispatch({ type: "sessionClosed", connectorId: effect.connectorId });
+        let row: { id: number } | undefined;
+        await this.#write(`stop of the session on charge point ${effect.connectorId}`, async () => {
+          row = await this.store.sessions.close({
+            connectorId: effect.connectorId,
+            stoppedAtMs: effect.stoppedAtMs,
+            meterStopWh: effect.meterStopWh,
+            reason: effect.reason,
+            ...(effect.stopIdTag ? { idTag: effect.stopIdTag } : {}),
+          });
+        }, true);
         log.info(
           `Session ${row?.id} on charge point ${effect.connectorId} stopped: ${effect.reason}, ` +
             `${effect.meterStopWh - effect.session.meterStartWh} Wh`,
         );
-        await this.store.events.append([{
-          atMs: nowMs,
-          kind: "session",
-          connectorId: effect.connectorId,
-          code: effect.reason,
-          message: `Session ${row?.id} stopped: ${effect.reason}`,
-          data: { sessionId: row?.id, meterStopWh: effect.meterStopWh },
-        }]);
-        void this.dispatch({ type: "sessionClosed", connectorId: effect.connectorId });
+        await this.#write("event log", () =>
+          this.store.events.append([{
+            atMs: nowMs,
+            kind: "session",
+            connectorId: effect.connectorId,
+            code: effect.reason,
+            message: `Session ${row?.id} stopped: ${effect.reason}`,
+            data: { sessionId: row?.id ?? null, meterStopWh: effect.meterStopWh },
+          }]));
         break;
       }
       case "setOfferedCurrent":
         controller?.setOfferedCurrent(effect.currentMa);
+        this.#offeredMa.set(effect.connectorId, effect.currentMa);
         break;
       case "setContactor":
+        // No energy without a session record: while storage fails, the contactor stays open
+        // (the storage fault that follows ends the session in the core too).
+        if (effect.closed && this.#storageFault) {
+          log.warn(`Contactor of charge point ${effect.connectorId} kept open: storage fails`);
+          break;
+        }
         controller?.setContactor(effect.closed);
         break;
       case "setLock":
@@ -326,21 +459,31 @@ export class Station implements AsyncDisposable {
         break;
       case "reservationEnded":
         log.info(`Reservation ${effect.reservationId} ended: ${effect.reason}`);
-        await this.store.reservations.remove(effect.reservationId);
+        await this.#write(
+          `end of reservation ${effect.reservationId}`,
+          () => this.store.reservations.remove(effect.reservationId),
+        );
         break;
       case "status":
         this.#indicate();
-        await this.store.events.append([{
-          atMs: effect.atMs,
-          kind: "status",
-          connectorId: effect.connectorId,
-          code: effect.status,
-          message: `Charge point ${effect.connectorId}: ${effect.status}` +
-            (effect.errorCode !== "NoError" ? ` (${effect.errorCode})` : ""),
-        }]);
+        await this.#write("event log", () =>
+          this.store.events.append([{
+            atMs: effect.atMs,
+            kind: "status",
+            connectorId: effect.connectorId,
+            code: effect.status,
+            message: `Charge point ${effect.connectorId}: ${effect.status}` +
+              (effect.errorCode !== "NoError" ? ` (${effect.errorCode})` : ""),
+          }]));
         break;
     }
-    for (const listener of this.#listeners) listener(effect, this.#state);
+    for (const listener of this.#listeners) {
+      try {
+        listener(effect, this.#state);
+      } catch (e) {
+        log.error(`A listener failed on ${effect.type}: ${e instanceof Error ? e.stack : e}`);
+      }
+    }
   }
 
   /** LEDs and display follow the status; a broken LED never stops the station. */
@@ -357,6 +500,7 @@ export class Station implements AsyncDisposable {
 
   async #tick(): Promise<void> {
     await this.dispatch({ type: "tick" });
+    if (this.#pendingWrites.length > 0 || this.#storageFault) await this.#retryWrites();
     await this.#storeSamples();
   }
 
@@ -373,7 +517,11 @@ export class Station implements AsyncDisposable {
       const reading = this.#readings.get(c.id);
       return reading ? [{ connectorId: c.id, reading, offeredMa: c.offeredMa }] : [];
     });
-    await this.store.sessions.recordSamples(samples);
+    try {
+      await this.store.sessions.recordSamples(samples);
+    } catch (e) {
+      return this.#storageFailed("meter samples", e);
+    }
     for (const c of due) this.#lastSampleMs.set(c.id, nowMs);
   }
 

@@ -60,6 +60,12 @@ export class Store implements AsyncDisposable {
       .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
   }
 
+  /** Writes and removes a fresh 2 KiB row; rejects while storage has no room for new rows. */
+  async probeWrite(): Promise<void> {
+    await this.setMeta("storage.probe", "x".repeat(2048));
+    await this.db.deleteFrom("meta").where("key", "=", "storage.probe").execute();
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.db.destroy();
   }
