@@ -6,7 +6,13 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
-import { eventually, type Json, type OcppStation, ocppStation } from "./helpers/ocpp_station.ts";
+import {
+  BACKENDS,
+  eventually,
+  type Json,
+  type OcppStation,
+  ocppStation,
+} from "./helpers/ocpp_station.ts";
 
 function rows(t: OcppStation, sql: string, ...params: string[]): Json[] {
   const db = new DatabaseSync(join(t.dataDir, "ladewerk.sqlite"), { readOnly: true });
@@ -296,26 +302,37 @@ Deno.test("StopTransactionOnInvalidId: a StartTransaction answered Invalid stops
   await t.st.waitFor((s: Json) => s.connectors[0].session === null);
 });
 
-Deno.test("StopTransactionOnInvalidId false: the session goes on after an Invalid StartTransaction", async () => {
-  await using t = await ocppStation({
-    connectors: 1,
-    seed: { "ocpp.stopTransactionOnInvalidId": false },
-    setup: (b) =>
-      b.handlers.StartTransaction = () => ({ transactionId: 8, idTagInfo: { status: "Invalid" } }),
+for (const kind of BACKENDS) {
+  Deno.test(`[${kind}] StopTransactionOnInvalidId false: after an Invalid StartTransaction the transaction stays open, no energy flows`, async () => {
+    await using t = await ocppStation({
+      backend: kind,
+      connectors: 1,
+      seed: { "ocpp.stopTransactionOnInvalidId": false },
+      setup: (b) =>
+        b.handlers.StartTransaction = () => ({
+          transactionId: 8,
+          idTagInfo: { status: "Invalid" },
+        }),
+    });
+    await t.booted();
+    await present(t, "MASTERKEY");
+    await t.next("StartTransaction");
+    const s = await t.st.waitFor((s: Json) =>
+      s.connectors[0].offeredMa === 0 && s.connectors[0].status === "SuspendedEVSE"
+    );
+    assert.notEqual(s.connectors[0].session, null, "the transaction stays open");
+    assert.equal(s.connectors[0].contactorClosed, false);
+    await t.next("StatusNotification", (p) => p.status === "SuspendedEVSE");
+    assert.equal(t.backend.of("StopTransaction").length, 0);
+    // The vehicle leaves: the transaction ends as usual, and the point is free again.
+    await t.post("/api/sim/connectors/1/unplug");
+    const stop = await t.next("StopTransaction");
+    assert.deepEqual([stop.params.transactionId, stop.params.reason], [8, "EVDisconnected"]);
+    const after = await t.st.waitFor((s: Json) => s.connectors[0].status === "Available");
+    assert.deepEqual(after.connectors[0].limitsMa, {});
+    assert.deepEqual(t.backend.problems, []);
   });
-  await t.booted();
-  await present(t, "MASTERKEY");
-  await t.next("StartTransaction");
-  const from = t.backend.calls.length;
-  await t.backend.call("TriggerMessage", {
-    requestedMessage: "StatusNotification",
-    connectorId: 1,
-  });
-  await t.next("StatusNotification", undefined, { from });
-  assert.equal(t.backend.of("StopTransaction").length, 0);
-  const s = await t.st.api<Json>("/api/status");
-  assert.notEqual(s.body.connectors[0].session, null);
-});
+}
 
 Deno.test("identification any card: online the backend decides, offline every card is accepted", async () => {
   await using t = await ocppStation({
@@ -375,4 +392,52 @@ Deno.test("the master key starts without asking the backend, online and offline"
   await present(t, "MASTERKEY", 2);
   assert.equal(await sessionSource(t, 2), "masterKey");
   assert.equal(t.backend.of("Authorize").length, 0);
+});
+
+Deno.test("a card blocked by SendLocalList is refused offline although the cache accepted it before", async () => {
+  await using t = await ocppStation({ connectors: 1 });
+  await t.booted();
+  await chargeOnce(t, "CARD7");
+  assert.equal(
+    rows(t, "SELECT status FROM auth_cache WHERE id_tag = 'CARD7'")[0]?.status,
+    "Accepted",
+  );
+  assert.equal(await sendLocalList(t, 1, "Full", [entry("CARD7", "Blocked")]), "Accepted");
+  await offline(t);
+  await present(t, "CARD7");
+  assert.equal(await refusal(t, "CARD7"), "Blocked");
+  const s = await t.st.api<Json>("/api/status");
+  assert.equal(s.body.connectors[0].session, null);
+});
+
+Deno.test("ids on the local list are not cached; Start- and StopTransaction answers update the cache", async () => {
+  await using t = await ocppStation({
+    connectors: 1,
+    setup: (b) => {
+      b.handlers.StartTransaction = (p: Json) => ({
+        transactionId: 41,
+        idTagInfo: { status: "Accepted", ...(p.idTag === "CARD8" ? { parentIdTag: "GRP8" } : {}) },
+      });
+      b.handlers.StopTransaction = (p: Json) => ({
+        idTagInfo: { status: p.idTag === "CARD8" ? "Blocked" : "Accepted" },
+      });
+    },
+  });
+  await t.booted();
+  assert.equal(await sendLocalList(t, 1, "Full", [entry("LISTED8")]), "Accepted");
+  await chargeOnce(t, "LISTED8");
+  assert.deepEqual(rows(t, "SELECT id_tag FROM auth_cache WHERE id_tag = 'LISTED8'"), []);
+  await present(t, "CARD8");
+  await t.next("StartTransaction", (p) => p.idTag === "CARD8");
+  await eventually(
+    () => rows(t, "SELECT parent_id_tag FROM auth_cache WHERE id_tag = 'CARD8'")[0]?.parent_id_tag,
+    "the StartTransaction answer cached",
+  );
+  await t.post("/api/sim/rfid", { idTag: "CARD8" });
+  await t.next("StopTransaction", (p) => p.idTag === "CARD8");
+  const status = await eventually(() => {
+    const r = rows(t, "SELECT status FROM auth_cache WHERE id_tag = 'CARD8'")[0];
+    return r?.status === "Blocked" ? r.status : undefined;
+  }, "the StopTransaction answer cached");
+  assert.equal(status, "Blocked");
 });

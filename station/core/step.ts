@@ -81,6 +81,8 @@ function stopSession(
   c.session = null;
   c.finishing = true;
   c.closing = true;
+  // A deauthorized session's hold on the current ends with it.
+  delete c.limits.deauthorized;
 }
 
 /** An accepted identification: start where a vehicle waits, else wait for one. */

@@ -48,6 +48,33 @@ export class AuthCache {
   }
 }
 
+/**
+ * Updates the cache from the idTagInfo of a StartTransaction or StopTransaction answer
+ * (OCPP 1.6 §3.5.2), unless the id tag is on the local list or the cache is off.
+ */
+export async function cacheIdTagInfo(
+  station: Station,
+  cache: AuthCache,
+  idTag: string,
+  idTagInfo: Parameters<typeof fromIdTagInfo>[0],
+): Promise<void> {
+  const v = station.settings.all();
+  if (!v["auth.authorizationCacheEnabled"] || sameIdTag(idTag, v["auth.masterKey"])) return;
+  const entry = await station.store.whitelist.get(idTag);
+  if (entry && !entry.deleted) return;
+  const result = fromIdTagInfo(idTagInfo);
+  const before = await cache.get(idTag);
+  // Transaction answers often leave out what Authorize said (group, expiry): keep it then.
+  const kept = result.status === "Accepted" && before?.status === "Accepted"
+    ? {
+      ...(before.parentIdTag ? { parentIdTag: before.parentIdTag } : {}),
+      ...(before.expiresAtMs !== undefined ? { expiresAtMs: before.expiresAtMs } : {}),
+      ...result,
+    }
+    : result;
+  await cache.put(idTag, kept, station.hardware.clock.nowMs());
+}
+
 /** What the authorizer asks of the OCPP client. */
 export interface Backend {
   readonly online: boolean;
@@ -71,8 +98,16 @@ export function backendAuthorizer(station: Station, backend: Backend, cache: Aut
       ? await station.store.whitelist.get(idTag)
       : undefined;
     const local = entry && !entry.deleted ? whitelistDecision(entry, nowMs) : undefined;
-    const cached = v["auth.authorizationCacheEnabled"] ? await cache.get(idTag) : undefined;
-    const known = valid(local, nowMs) ? local : valid(cached, nowMs) ? cached : undefined;
+    // The local list outranks the cache: a Blocked, Expired or Invalid entry there is never
+    // overridden by an Accepted one cached, and ids on the list are not cached.
+    const cached = v["auth.authorizationCacheEnabled"] && !local
+      ? await cache.get(idTag)
+      : undefined;
+    const known = local
+      ? (valid(local, nowMs) ? local : undefined)
+      : valid(cached, nowMs)
+      ? cached
+      : undefined;
 
     if (backend.online) {
       if (mode === "validCard" && v["auth.localPreAuthorize"] && known) return known;
@@ -82,7 +117,7 @@ export function backendAuthorizer(station: Station, backend: Backend, cache: Aut
           { idTag },
         );
         const result = fromIdTagInfo(res.idTagInfo);
-        if (v["auth.authorizationCacheEnabled"]) await cache.put(idTag, result, nowMs);
+        if (v["auth.authorizationCacheEnabled"] && !local) await cache.put(idTag, result, nowMs);
         return result;
       } catch {
         // No answer: decide as offline.

@@ -52,6 +52,8 @@ export interface OcppClientDeps {
   callTimeoutMs?: number;
   /** Sets the station's clock; used when `TimeSource` is Heartbeat (M-1.6.1). */
   setTime?: (ms: number) => void;
+  /** Hears the idTagInfo of Start- and StopTransaction answers (the authorization cache). */
+  onIdTagInfo?: (idTag: string, idTagInfo: { status: string }) => Promise<void>;
 }
 
 /** The charge point's side of one OCPP backend. */
@@ -455,6 +457,7 @@ export class OcppClient implements AsyncDisposable {
         );
         await this.journal.startDone(m.session.id, res.transactionId);
         log.info(`StartTransaction of session ${m.session.id}: transaction ${res.transactionId}`);
+        await this.#noteIdTagInfo(m.session.id_tag, res.idTagInfo);
         if (res.idTagInfo.status !== "Accepted") await this.#deauthorize(m.session.id, res);
         break;
       }
@@ -472,8 +475,14 @@ export class OcppClient implements AsyncDisposable {
         const transactionData = samples.map((s) =>
           meterValue(sampleReading(s), s.offered_ma, data, "Sample.Periodic", s.at)
         );
-        await conn.call("StopTransaction", stopTransaction(m.session, transactionData));
+        const res = await conn.call<{ idTagInfo?: { status: string } }>(
+          "StopTransaction",
+          stopTransaction(m.session, transactionData),
+        );
         await this.journal.stopDone(m.session.id);
+        if (res.idTagInfo) {
+          await this.#noteIdTagInfo(m.session.stop_id_tag ?? m.session.id_tag, res.idTagInfo);
+        }
         log.info(`StopTransaction of session ${m.session.id} delivered`);
         break;
       }
@@ -481,16 +490,37 @@ export class OcppClient implements AsyncDisposable {
     this.#lastMessageMs = this.#now();
   }
 
+  async #noteIdTagInfo(idTag: string, idTagInfo: { status: string }): Promise<void> {
+    await this.#deps.onIdTagInfo?.(idTag, idTagInfo).catch((e) =>
+      log.warn(`Cannot cache the idTagInfo of ${idTag}: ${e instanceof Error ? e.message : e}`)
+    );
+  }
+
+  /**
+   * The backend refused a running session's id tag: StopTransactionOnInvalidId true stops it
+   * (DeAuthorized); false keeps the transaction open but delivers no more energy (offered
+   * current 0, SuspendedEVSE) until the vehicle leaves.
+   */
   async #deauthorize(sessionId: number, res: { idTagInfo: { status: string } }): Promise<void> {
-    if (!this.#settings.get("ocpp.stopTransactionOnInvalidId")) return;
     const row = await this.#deps.station.store.sessions.get(sessionId);
     if (!row || row.stopped_at !== null) return;
-    log.info(`Backend refused session ${sessionId} (${res.idTagInfo.status}): stopping`);
-    await this.#deps.station.dispatch({
-      type: "remoteStop",
-      connectorId: row.connector_id,
-      reason: "DeAuthorized",
-    });
+    const connectorId = row.connector_id;
+    if (this.#settings.get("ocpp.stopTransactionOnInvalidId")) {
+      log.info(`Backend refused session ${sessionId} (${res.idTagInfo.status}): stopping`);
+      await this.#deps.station.dispatch({
+        type: "remoteStop",
+        connectorId,
+        reason: "DeAuthorized",
+      });
+    } else {
+      log.info(`Backend refused session ${sessionId} (${res.idTagInfo.status}): no more energy`);
+      await this.#deps.station.dispatch({
+        type: "limit",
+        source: "deauthorized",
+        connectorId,
+        limitMa: 0,
+      });
+    }
   }
 
   /** Waits until nothing is owed or `timeoutMs` passed (before an orderly shutdown). */

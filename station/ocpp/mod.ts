@@ -5,7 +5,7 @@
  */
 import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
-import { AuthCache, backendAuthorizer } from "./authorize.ts";
+import { AuthCache, backendAuthorizer, cacheIdTagInfo } from "./authorize.ts";
 import { OcppClient, type OcppStatus } from "./client.ts";
 import { type ComputedKey, ConfigKeys } from "./config_keys.ts";
 import { registerHandlers } from "./handlers.ts";
@@ -90,6 +90,8 @@ export function startOcpp(deps: OcppDeps): OcppService {
     info: deps.info,
     ...(deps.callTimeoutMs ? { callTimeoutMs: deps.callTimeoutMs } : {}),
     ...(deps.setTime ? { setTime: deps.setTime } : {}),
+    onIdTagInfo: (idTag, idTagInfo) =>
+      cacheIdTagInfo(station, cache, idTag, idTagInfo as Parameters<typeof cacheIdTagInfo>[3]),
     registerHandlers: (conn) => {
       registerHandlers(conn, {
         station,
