@@ -441,3 +441,29 @@ Deno.test("ids on the local list are not cached; Start- and StopTransaction answ
   }, "the StopTransaction answer cached");
   assert.equal(status, "Blocked");
 });
+
+for (const kind of BACKENDS) {
+  Deno.test(`[${kind}] a card of the same parentIdTag stops the session: reason Local, that card's idTag`, async () => {
+    await using t = await ocppStation({
+      backend: kind,
+      connectors: 1,
+      setup: (b) =>
+        b.handlers.Authorize = (p: Json) => ({
+          idTagInfo: {
+            status: "Accepted",
+            ...(p.idTag === "LONER" ? {} : { parentIdTag: "FLEET" }),
+          },
+        }),
+    });
+    await t.booted();
+    await present(t, "DRIVER1");
+    await t.next("StartTransaction", (p) => p.idTag === "DRIVER1");
+    await t.post("/api/sim/rfid", { idTag: "LONER" });
+    await t.next("Authorize", (p) => p.idTag === "LONER");
+    await t.post("/api/sim/rfid", { idTag: "DRIVER2" });
+    const stop = await t.next("StopTransaction");
+    assert.deepEqual([stop.params.idTag, stop.params.reason], ["DRIVER2", "Local"]);
+    assert.equal(t.backend.of("StopTransaction").length, 1, "LONER stopped nothing");
+    assert.deepEqual(t.backend.problems, []);
+  });
+}

@@ -165,6 +165,14 @@ function apply(s: StationState, e: CoreEvent, nowMs: number, effects: CoreEffect
         effects.push({ type: "authorizationRefused", idTag: e.idTag, result: e.result });
         return;
       }
+      // A card of the running session's group stops it (OCPP 1.6 §3.5.1), unless a vehicle
+      // waits elsewhere for it to start.
+      const group = e.result.parentIdTag;
+      const ofGroup = group &&
+        s.connectors.find((c) => c.session?.parentIdTag && sameIdTag(c.session.parentIdTag, group));
+      if (ofGroup && !s.connectors.some((c) => canStart(c, s))) {
+        return stopSession(ofGroup, "Local", nowMs, effects, e.idTag);
+      }
       return accept(
         s,
         {

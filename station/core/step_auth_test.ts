@@ -234,6 +234,46 @@ const AUTHORIZATION: Scenario[] = [
       { atMs: 2000, event: accepted("A"), expect: { some: ["started 2 A"], session: { 1: null } } },
     ],
   },
+  {
+    name: "a card of the same group (parentIdTag) stops the running session, reason Local",
+    steps: [
+      { atMs: 1000, event: plug(1) },
+      {
+        atMs: 1100,
+        event: accepted("A", { parentIdTag: "FLEET" }),
+        expect: { some: ["started 1 A"] },
+      },
+      { atMs: 5000, event: card("B"), expect: { effects: ["authorize B"] } },
+      {
+        atMs: 5100,
+        event: accepted("B", { parentIdTag: "fleet" }),
+        expect: { some: ["stopped 1 Local 0Wh by B"], session: { 1: null } },
+      },
+    ],
+  },
+  {
+    name: "a card of another group does not stop the running session",
+    steps: [
+      { atMs: 1000, event: plug(1) },
+      { atMs: 1100, event: accepted("A", { parentIdTag: "FLEET" }) },
+      { atMs: 5000, event: accepted("B", { parentIdTag: "OTHER" }), expect: { none: ["stopped"] } },
+      { atMs: 5100, event: accepted("C"), expect: { none: ["stopped"] } },
+    ],
+  },
+  {
+    name: "a group card starts on a free plugged point rather than stopping the group's session",
+    config: TWO_POINTS,
+    steps: [
+      { atMs: 1000, event: plug(1) },
+      { atMs: 1100, event: accepted("A", { parentIdTag: "FLEET" }) },
+      { atMs: 2000, event: plug(2) },
+      {
+        atMs: 2100,
+        event: accepted("B", { parentIdTag: "FLEET" }),
+        expect: { some: ["started 2 B"], none: ["stopped"] },
+      },
+    ],
+  },
 ];
 
 for (const scenario of AUTHORIZATION) {
