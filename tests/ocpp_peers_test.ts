@@ -168,3 +168,44 @@ for (const kind of BACKENDS) {
     clean(t);
   });
 }
+
+Deno.test("transaction id 0 is a value: MeterValues carry it, RemoteStop and StopTransaction use it", async () => {
+  await using t = await ocppStation({
+    backend: "raw",
+    connectors: 1,
+    setup: (b) =>
+      b.handlers.StartTransaction = () => ({ transactionId: 0, idTagInfo: { status: "Accepted" } }),
+  });
+  await t.booted();
+  assert.equal(
+    (await t.backend.call<Json>("ChangeConfiguration", {
+      key: "MeterValueSampleInterval",
+      value: "1",
+    })).status,
+    "Accepted",
+  );
+  const from = t.backend.calls.length;
+  await t.post("/api/sim/connectors/1/plug");
+  await t.post("/api/sim/rfid", { idTag: "MASTERKEY" });
+  await t.next("StartTransaction", undefined, { from });
+  const mv = await t.next("MeterValues", undefined, { from, timeoutMs: 5000 });
+  assert.equal(mv.params.transactionId, 0);
+  // A triggered MeterValues of the running transaction, too.
+  const before = t.backend.calls.length;
+  await t.backend.call("TriggerMessage", { requestedMessage: "MeterValues", connectorId: 1 });
+  const triggered = await t.next(
+    "MeterValues",
+    (p) => p.meterValue[0].sampledValue[0].context === "Trigger",
+    { from: before },
+  );
+  assert.equal(triggered.params.transactionId, 0);
+  const res = await t.backend.call<Json>("RemoteStopTransaction", { transactionId: 0 });
+  assert.equal(res.status, "Accepted");
+  const stop = await t.next("StopTransaction", undefined, { from });
+  assert.deepEqual([stop.params.transactionId, stop.params.reason], [0, "Remote"]);
+  assert.ok(
+    t.backend.of("MeterValues").every((c) => c.params.transactionId === 0),
+    "no MeterValues of the session without its id",
+  );
+  clean(t);
+});

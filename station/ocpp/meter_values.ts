@@ -86,7 +86,9 @@ export class MeterValueSampler {
     try {
       await this.#client.call("MeterValues", {
         connectorId,
-        ...(session?.transaction_id ? { transactionId: session.transaction_id } : {}),
+        ...(session && session.transaction_id !== null
+          ? { transactionId: session.transaction_id }
+          : {}),
         meterValue: [value],
       });
       return true;
