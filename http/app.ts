@@ -11,6 +11,7 @@ import { statusSnapshot } from "../station/snapshot.ts";
 import { authRoutes } from "./auth_routes.ts";
 import { type AppContext, type AppDeps, type AppEnv, monotonicClock } from "./context.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { bodyLimits, sameOrigin } from "./limits.ts";
 import { liveRoutes, startPowerSampler } from "./live_routes.ts";
 import { followNetworkSettings, networkRoutes, networkSetup } from "./network_routes.ts";
 import { PowerHistory } from "./power_history.ts";
@@ -62,7 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     errorResponse(new HttpError(404, `No route: ${c.req.method} ${c.req.path}`), c)
   );
   app.use("*", securityHeaders);
-  app.use("/api/*", apiGuard(ctx));
+  app.use("/api/*", sameOrigin, bodyLimits, apiGuard(ctx));
   for (
     const routes of [
       authRoutes,

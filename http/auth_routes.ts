@@ -31,8 +31,9 @@ const PasswordBody = z.strictObject({
   repeatPassword: secret,
 });
 
+/** Starts a password attempt, counted as failed until it succeeds; 429 while throttled. */
 function throttled(ctx: AppContext, address: string): void {
-  const waitS = ctx.throttle.retryAfterS(address);
+  const waitS = ctx.throttle.begin(address);
   if (waitS > 0) {
     throw new HttpError(429, `Too many failed attempts: try again in ${waitS} s`, [{
       field: "password",
@@ -72,7 +73,6 @@ export function authRoutes(ctx: AppContext): Hono<AppEnv> {
     // Always verify, so a wrong user name takes as long as a wrong password.
     const passwordOk = await verifyPassword(ctx.password, body.password);
     if (body.user !== ADMIN_USER || !passwordOk) {
-      ctx.throttle.failed(address);
       log.warn(`Failed web login from ${address}`);
       await logEvent(ctx, "LoginFailed", `Failed web login from ${address}`);
       throw fieldError(401, "password", "Wrong user name or password", "wrong_credentials");
@@ -107,8 +107,9 @@ export function authRoutes(ctx: AppContext): Hono<AppEnv> {
     throttled(ctx, address);
     const issues: PasswordIssue[] = [];
     if (!await verifyPassword(ctx.password, body.oldPassword)) {
-      ctx.throttle.failed(address);
       issues.push({ field: "oldPassword", reason: "Wrong password", code: "wrong_password" });
+    } else {
+      ctx.throttle.succeeded(address);
     }
     issues.push(...passwordIssues(body.newPassword, ctx.password));
     if (body.repeatPassword !== body.newPassword) {

@@ -16,6 +16,9 @@ export interface LoginThrottleOptions {
   forgetAfterMs?: number;
   /** Most addresses tracked; the stalest goes first. @default 1000 */
   maxAddresses?: number;
+  /** Attempts started per minute over all addresses together, so rotating addresses does
+   * not help. @default 30 */
+  globalPerMinute?: number;
 }
 
 interface Failures {
@@ -31,6 +34,9 @@ export class LoginThrottle {
   #forgetAfterMs: number;
   #maxAddresses: number;
   #records = new Map<string, Failures>();
+  #globalPerMinute: number;
+  /** Start times of the attempts of the last minute, oldest first (at most globalPerMinute). */
+  #recent: number[] = [];
 
   constructor(options: LoginThrottleOptions) {
     this.#clock = options.clock;
@@ -38,6 +44,25 @@ export class LoginThrottle {
     this.#maxDelayS = options.maxDelayS ?? 60;
     this.#forgetAfterMs = options.forgetAfterMs ?? 15 * 60_000;
     this.#maxAddresses = options.maxAddresses ?? 1000;
+    this.#globalPerMinute = options.globalPerMinute ?? 30;
+  }
+
+  /**
+   * Starts an attempt: 0 when it may go ahead, else the seconds to wait. An attempt that goes
+   * ahead counts as failed at once (so parallel attempts cannot all slip through) until
+   * `succeeded` forgives it.
+   */
+  begin(address: string): number {
+    const nowMs = this.#clock.nowMs();
+    while (this.#recent.length > 0 && nowMs - this.#recent[0]! >= 60_000) this.#recent.shift();
+    const globalWaitMs = this.#recent.length >= this.#globalPerMinute
+      ? this.#recent[0]! + 60_000 - nowMs
+      : 0;
+    const waitS = Math.max(this.retryAfterS(address), Math.ceil(globalWaitMs / 1000));
+    if (waitS > 0) return waitS;
+    this.#recent.push(nowMs);
+    this.failed(address);
+    return 0;
   }
 
   /** Delay after `failures` failures, in seconds (0 below the free attempts). */
