@@ -51,6 +51,12 @@ export async function runStation(
   };
   const { settings, dropped } = await Settings.open(store.settings, factory);
   for (const d of dropped) log.warn(`Stored setting ${d.field} refused, default used: ${d.reason}`);
+  await store.events.append(dropped.map((d) => ({
+    atMs: systemClock.nowMs(),
+    kind: "settings",
+    code: "SettingDropped",
+    message: `Stored setting ${d.field} refused, default used: ${d.reason}`,
+  }))).catch((e) => log.warn(`Cannot log the refused settings: ${e}`));
   if (opts["ocpp-url"] !== undefined) {
     try {
       await settings.set({ "ocpp.url": opts["ocpp-url"] }, { writer: "station" });

@@ -34,13 +34,18 @@ const MAX_EVENTS = 100_000;
 const encoder = new TextEncoder();
 const json = (value: unknown) => encoder.encode(JSON.stringify(value, null, 2) + "\n");
 
+/** Not secret in the web interface (the technician sees them), but never in an archive that
+ * leaves the station: the master card's UID starts sessions anywhere it is copied to. */
+const ARCHIVE_SECRETS = new Set(["auth.masterKey"]);
+
 /** The settings with every secret replaced by `[redacted]` (or "" when none is set). */
 export function redactedSettings(settings: Settings): Record<string, unknown> {
   const values = settings.all() as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
     const def = (SETTINGS as Record<string, SettingDef>)[key];
-    out[key] = def?.secret ? (value === "" ? "" : REDACTED) : value;
+    const secret = def?.secret || ARCHIVE_SECRETS.has(key);
+    out[key] = secret ? (value === "" ? "" : REDACTED) : value;
   }
   return out;
 }
@@ -116,9 +121,20 @@ async function* logEntries(options: DiagnosticsOptions, problems: string[]) {
   }
 }
 
+/** Replaces every occurrence of the master key's UID (any case) in a text file. */
+function scrubber(
+  settings: Settings,
+): (data: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer> {
+  const key = String(settings.get("auth.masterKey") ?? "");
+  if (key.length < 4) return (data) => data;
+  const pattern = new RegExp(key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi");
+  return (data) => encoder.encode(new TextDecoder().decode(data).replace(pattern, REDACTED));
+}
+
 async function* entries(options: DiagnosticsOptions): AsyncGenerator<TarEntry> {
   const nowMs = options.nowMs ?? Date.now();
   const problems: string[] = [];
+  const scrub = scrubber(options.settings);
   yield { name: "system.json", data: json(systemInfo(options, nowMs)), mtimeMs: nowMs };
   yield {
     name: "settings.json",
@@ -126,11 +142,13 @@ async function* entries(options: DiagnosticsOptions): AsyncGenerator<TarEntry> {
     mtimeMs: nowMs,
   };
   try {
-    yield { name: "events.csv", data: await eventsCsv(options), mtimeMs: nowMs };
+    yield { name: "events.csv", data: scrub(await eventsCsv(options)), mtimeMs: nowMs };
   } catch (e) {
     problems.push(`Cannot read the event log: ${e instanceof Error ? e.message : e}`);
   }
-  for await (const entry of logEntries(options, problems)) yield entry;
+  for await (const entry of logEntries(options, problems)) {
+    yield { ...entry, data: scrub(entry.data) };
+  }
   if (problems.length > 0) {
     yield {
       name: "problems.txt",

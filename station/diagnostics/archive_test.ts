@@ -73,10 +73,18 @@ Deno.test("the diagnostics archive holds logs, redacted settings, the events of 
     await store.events.append([
       { atMs: Date.parse("2026-01-01T00:00:00Z"), kind: "status", message: "old" },
       { atMs: Date.parse("2026-02-01T00:00:00Z"), kind: "session", message: "in, range" },
+      {
+        atMs: Date.parse("2026-02-02T00:00:00Z"),
+        kind: "session",
+        message: "Session 3 started for masterkey",
+      },
       { atMs: Date.parse("2026-03-01T00:00:00Z"), kind: "status", message: "late" },
     ]);
     await Deno.mkdir(join(dataDir, "logs"));
-    await Deno.writeTextFile(join(dataDir, "logs", "ladewerk.log"), "line 1\nline 2\n");
+    await Deno.writeTextFile(
+      join(dataDir, "logs", "ladewerk.log"),
+      "line 1\nline 2\nSession 3 started on charge point 1 for MASTERKEY\n",
+    );
     await Deno.writeTextFile(join(dataDir, "logs", "ladewerk.log.1"), "older\n");
 
     const archive = buildDiagnosticsArchive({
@@ -96,7 +104,10 @@ Deno.test("the diagnostics archive holds logs, redacted settings, the events of 
       "logs/ladewerk.log",
       "logs/ladewerk.log.1",
     ]);
-    assert.equal(byName.get("logs/ladewerk.log"), "line 1\nline 2\n");
+    assert.equal(
+      byName.get("logs/ladewerk.log"),
+      `line 1\nline 2\nSession 3 started on charge point 1 for ${REDACTED}\n`,
+    );
     const saved = JSON.parse(byName.get("settings.json")!);
     assert.equal(saved["ocpp.authorizationKey"], REDACTED);
     assert.equal(saved["mobile.pin"], REDACTED);
@@ -105,8 +116,10 @@ Deno.test("the diagnostics archive holds logs, redacted settings, the events of 
     const all = [...byName.values()].join("\n");
     assert.ok(!all.includes("TopSecretKey-1"), "no secret in the archive");
     assert.ok(!all.includes("4711"));
+    assert.equal(saved["auth.masterKey"], REDACTED, "the master key is a secret here");
+    assert.ok(!/(?<!auth\.)masterkey/i.test(all), "the master key's UID appears nowhere");
     const events = byName.get("events.csv")!.trim().split("\n");
-    assert.equal(events.length, 2, "the header and the one event in range");
+    assert.equal(events.length, 3, "the header and the two events in range");
     assert.match(events[1]!, /"in, range"/);
     const system = JSON.parse(byName.get("system.json")!);
     assert.equal(system.serial, "24110001");

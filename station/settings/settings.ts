@@ -10,7 +10,7 @@ import {
   SETTINGS,
   type SettingValues,
 } from "./registry.ts";
-import type { SettingsStorage } from "../store/settings_store.ts";
+import { type SettingsStorage, UnparsableSetting } from "../store/settings_store.ts";
 
 /** One refused field and why. */
 export interface FieldIssue {
@@ -65,6 +65,10 @@ export class Settings {
     for (const key of Object.keys(SETTINGS) as SettingKey[]) {
       values[key] = defaultOf(key, factory);
       if (!Object.hasOwn(stored, key)) continue;
+      if (stored[key] instanceof UnparsableSetting) {
+        dropped.push({ field: key, reason: "Stored value is not valid JSON" });
+        continue;
+      }
       const reason = check(SETTINGS[key] as SettingDef, stored[key], factory);
       if (reason.ok) values[key] = reason.value;
       else dropped.push({ field: key, reason: reason.reason });

@@ -5,6 +5,11 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.ts";
 
+/** A stored value that is not valid JSON (a damaged row): its setting falls back to default. */
+export class UnparsableSetting {
+  constructor(readonly text: string) {}
+}
+
 /** Where settings are kept; every save is one transaction. */
 export interface SettingsStorage {
   load(): Promise<Record<string, unknown>>;
@@ -22,7 +27,7 @@ export class SqliteSettingsStorage implements SettingsStorage {
 
   async load(): Promise<Record<string, unknown>> {
     const rows = await this.#db.selectFrom("settings").selectAll().execute();
-    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
+    return Object.fromEntries(rows.map((r) => [r.key, parseStored(r.value)]));
   }
 
   async save(
@@ -38,5 +43,13 @@ export class SqliteSettingsStorage implements SettingsStorage {
           .onConflict((oc) => oc.column("key").doUpdateSet(row)).execute();
       }
     });
+  }
+}
+
+function parseStored(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return new UnparsableSetting(text);
   }
 }
