@@ -209,3 +209,43 @@ Deno.test("transaction id 0 is a value: MeterValues carry it, RemoteStop and Sto
   );
   clean(t);
 });
+
+Deno.test("a StartTransaction the backend keeps refusing blocks no status; it is visible and later messages wait behind it", async () => {
+  let refuse = true;
+  await using t = await ocppStation({
+    backend: "raw",
+    connectors: 2,
+    seed: { "ocpp.transactionMessageRetryIntervalS": 2 },
+    setup: (b) => {
+      const accept = b.handlers.StartTransaction!;
+      b.handlers.StartTransaction = (p: Json, id: string) => {
+        if (refuse) throw new Error("billing system down");
+        return accept(p, id);
+      };
+    },
+  });
+  await t.booted();
+  const from = t.backend.calls.length;
+  await t.post("/api/sim/connectors/1/plug");
+  await t.post("/api/sim/rfid", { idTag: "MASTERKEY" });
+  await t.next("StartTransaction", undefined, { from });
+  const s = await t.st.waitFor((s: Json) => s.ocpp.stuck?.attempts >= 1);
+  assert.equal(s.ocpp.stuck.kind, "start");
+  assert.match(s.ocpp.stuck.lastError, /billing system down/);
+  assert.ok(Date.parse(s.ocpp.stuck.nextAttemptAt) > Date.now() - 1000);
+  // Connector 2 changes while the StartTransaction is stuck: its status still goes out.
+  await t.post("/api/sim/connectors/2/plug");
+  await t.next("StatusNotification", (p) => p.connectorId === 2 && p.status === "Preparing", {
+    from,
+    timeoutMs: 3000,
+  });
+  await t.post("/api/sim/connectors/1/unplug");
+  await t.st.waitFor((s: Json) => s.ocpp.queue === 2);
+  assert.equal(t.backend.of("StopTransaction").length, 0, "the stop waits behind its start");
+  refuse = false;
+  const stop = await t.next("StopTransaction", undefined, { from, timeoutMs: 15_000 });
+  assert.equal(stop.params.reason, "EVDisconnected");
+  const after = await t.st.waitFor((s: Json) => s.ocpp.stuck === null && s.ocpp.queue === 0);
+  assert.equal(after.ocpp.registration, "Accepted");
+  clean(t);
+});

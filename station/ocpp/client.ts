@@ -19,6 +19,7 @@ import {
 } from "./conversions.ts";
 import { Journal, type OwedMessage } from "./journal.ts";
 import { dialUrl, reconnectDelayMs, retryDelayMs } from "./dial.ts";
+import { type StatusEffect, StatusQueue } from "./status_queue.ts";
 import { callError, connectOcpp, type OcppConnection } from "./rpc.ts";
 
 const log = getLogger(["ladewerk", "ocpp"]);
@@ -40,6 +41,17 @@ export interface OcppStatus {
   reconnectAttempt: number;
   nextReconnectAt: string | null;
   queue: number;
+  /** The transaction message the backend keeps refusing, while it does. */
+  stuck: StuckMessage | null;
+}
+
+/** A transaction message that failed and waits for its next attempt. */
+export interface StuckMessage {
+  kind: OwedMessage["kind"];
+  sessionId: number;
+  attempts: number;
+  lastError: string;
+  nextAttemptAt: string;
 }
 
 /** What the client needs. */
@@ -74,7 +86,8 @@ export class OcppClient implements AsyncDisposable {
   #release: (() => void) | undefined;
   #queue = 0;
   #unsubscribe: (() => void)[] = [];
-  #statuses: Extract<CoreEffect, { type: "status" }>[] = [];
+  #statuses = new StatusQueue();
+  #stuck: StuckMessage | null = null;
   #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: OcppClientDeps) {
@@ -167,6 +180,7 @@ export class OcppClient implements AsyncDisposable {
       reconnectAttempt: this.#attempt,
       nextReconnectAt: iso(this.#nextReconnectMs),
       queue: this.#queue,
+      stuck: this.#stuck,
     };
   }
 
@@ -313,7 +327,7 @@ export class OcppClient implements AsyncDisposable {
   }
 
   #accepted(generation: number): void {
-    this.#statuses = [];
+    this.#statuses.clear();
     void this.sendAllStatuses();
     this.#heartbeat(generation);
     void this.#pump(generation);
@@ -322,7 +336,7 @@ export class OcppClient implements AsyncDisposable {
   /** Sends StatusNotification for the station and every charge point (after boot, Trigger). */
   sendAllStatuses(onlyConnector?: number): Promise<void> {
     const state = this.#deps.station.state;
-    const effects: Extract<CoreEffect, { type: "status" }>[] = [
+    const effects: StatusEffect[] = [
       {
         type: "status",
         connectorId: 0,
@@ -349,7 +363,7 @@ export class OcppClient implements AsyncDisposable {
     return Promise.resolve();
   }
 
-  async #sendStatus(effect: Extract<CoreEffect, { type: "status" }>): Promise<void> {
+  async #sendStatus(effect: StatusEffect): Promise<void> {
     if (!this.online) return;
     await this.call("StatusNotification", statusNotification(effect)).catch((e) =>
       log.warn(`StatusNotification failed: ${e instanceof Error ? e.message : e}`)
@@ -412,7 +426,7 @@ export class OcppClient implements AsyncDisposable {
       await this.#refreshQueue();
       // A reconnect while reading started a new pump; this one must not send on its socket.
       if (generation !== this.#generation) return;
-      const status = this.#statuses[0];
+      const status = this.#statuses.peek();
       if (status && (!next || status.atMs < next.atMs)) {
         this.#statuses.shift();
         await this.#sendStatus(status);
@@ -425,25 +439,69 @@ export class OcppClient implements AsyncDisposable {
       try {
         await this.#deliver(next);
         attempt = 0;
+        this.#stuck = null;
       } catch (e) {
         if (generation !== this.#generation) return;
         attempt++;
-        const delay = retryDelayMs(
-          this.#settings.get("ocpp.transactionMessageRetryIntervalS"),
-          attempt,
-        );
-        log.warn(
-          `${next.kind} of session ${next.session.id} failed (attempt ${attempt}), again in ` +
-            `${delay / 1000} s: ${e instanceof Error ? e.message : e}`,
-        );
-        // Not woken by new messages: they queue behind this one, which waits its turn.
-        await new Promise<void>((resolve) => {
-          this.#release = resolve;
-          this.#later(delay, resolve);
-        });
-        this.#release = undefined;
+        await this.#stuckOn(next, attempt, e, generation);
       }
     }
+  }
+
+  /**
+   * A transaction message failed: it is retried after its delay, and later transaction
+   * messages wait behind it, but status notifications do not (the latest per connector).
+   */
+  async #stuckOn(
+    m: OwedMessage,
+    attempt: number,
+    e: unknown,
+    generation: number,
+  ): Promise<void> {
+    const delay = retryDelayMs(
+      this.#settings.get("ocpp.transactionMessageRetryIntervalS"),
+      attempt,
+    );
+    const error = e instanceof Error ? e.message : String(e);
+    const untilMs = this.#now() + delay;
+    this.#stuck = {
+      kind: m.kind,
+      sessionId: m.session.id,
+      attempts: attempt,
+      lastError: error,
+      nextAttemptAt: new Date(untilMs).toISOString(),
+    };
+    log.warn(
+      `${m.kind} of session ${m.session.id} failed (attempt ${attempt}), again in ` +
+        `${delay / 1000} s: ${error}`,
+    );
+    await this.#deps.station.store.events.append([{
+      atMs: this.#now(),
+      kind: "ocpp",
+      connectorId: m.session.connector_id,
+      code: "TransactionMessageFailed",
+      message: `${m.kind} of session ${m.session.id} failed (attempt ${attempt}): ${error}`,
+    }]).catch(() => {});
+    let due = false;
+    const timer = this.#later(delay, () => {
+      due = true;
+      this.#release?.();
+    });
+    while (!due && generation === this.#generation && !this.#closed) {
+      const status = this.#statuses.shift();
+      if (status) {
+        await this.#sendStatus(status);
+        continue;
+      }
+      // Woken by the delay, a lost connection, disposal, or a status to send.
+      await new Promise<void>((resolve) => {
+        this.#release = resolve;
+        this.#wake = resolve;
+      });
+    }
+    this.#release = undefined;
+    clearTimeout(timer);
+    this.#timers.delete(timer);
   }
 
   async #deliver(m: OwedMessage): Promise<void> {
