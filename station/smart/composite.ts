@@ -231,13 +231,21 @@ function valueIn(input: CompositeInput, amps: number, periodPhases: number | und
   return Math.floor(watts * 10 + 1e-4) / 10;
 }
 
+/** Longest composite schedule computed: a longer request is answered for this long. */
+export const MAX_COMPOSITE_S = 31 * 86_400;
+/** Most periods in one composite schedule: its duration ends where the next would start. */
+export const MAX_COMPOSITE_PERIODS = 1000;
+
 /**
  * The composite schedule of a connector from `nowMs` for `durationS` seconds in `unit`; a
- * change within a second shows from the next whole second of the schedule.
+ * change within a second shows from the next whole second of the schedule. Bounded in time
+ * and size: at most `MAX_COMPOSITE_S` and `MAX_COMPOSITE_PERIODS`, the answer's `durationS`
+ * says how far it reaches.
  */
 export function compositeSchedule(input: CompositeInput): CompositeSchedule {
   const from = input.nowMs;
-  const to = from + Math.max(0, input.durationS) * 1000;
+  let durationS = Math.min(Math.max(0, input.durationS), MAX_COMPOSITE_S);
+  const to = from + durationS * 1000;
   const prepared = stacks(input);
   const relevant = [...prepared.max, ...prepared.tx, ...prepared.txDefault];
   const periods: CompositePeriod[] = [];
@@ -257,7 +265,11 @@ export function compositeSchedule(input: CompositeInput): CompositeSchedule {
       last = periods.at(-1);
     }
     if (last && last.limit === period.limit && last.numberPhases === period.numberPhases) continue;
+    if (periods.length === MAX_COMPOSITE_PERIODS) {
+      durationS = period.startPeriod;
+      break;
+    }
     periods.push(period);
   }
-  return { startMs: from, durationS: input.durationS, unit: input.unit, periods };
+  return { startMs: from, durationS, unit: input.unit, periods };
 }

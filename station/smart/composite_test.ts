@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type CompositeInput, compositeSchedule, limitsAt } from "./composite.ts";
+import {
+  type CompositeInput,
+  compositeSchedule,
+  limitsAt,
+  MAX_COMPOSITE_PERIODS,
+  MAX_COMPOSITE_S,
+} from "./composite.ts";
 import type { ChargingProfile, InstalledProfile, ProfilePurpose } from "./profiles.ts";
 
 /** Tuesday 2026-11-24 08:00 UTC. */
@@ -401,7 +407,7 @@ Deno.test("limitsAt() keeps the station's limit apart from the connector's", () 
   assert.deepEqual(limitsAt({ ...input, profiles: [] }, T0), {});
 });
 
-Deno.test("compositeSchedule() of 20 daily profiles over a year stays small and ordered", () => {
+Deno.test("compositeSchedule() of 20 daily profiles asked for 10 years answers 31 days, fast", () => {
   const profiles = Array.from({ length: 20 }, (_, i) =>
     txDefault(i, [[0, 6 + i], [H, 32]], {
       chargingProfileKind: "Recurring",
@@ -409,17 +415,42 @@ Deno.test("compositeSchedule() of 20 daily profiles over a year stays small and 
       startSchedule: iso(T0 + i * 600_000),
       duration: 2 * H,
     }));
+  const started = performance.now();
   const s = compositeSchedule({
     profiles,
     connectorId: 1,
     nowMs: T0,
-    durationS: 365 * 24 * H,
+    durationS: 10 * 365 * 24 * H,
     unit: "A",
     maxCurrentA: 32,
   });
+  const tookMs = performance.now() - started;
+  assert.equal(s.durationS, MAX_COMPOSITE_S);
   const starts = s.periods.map((x) => x.startPeriod);
   assert.deepEqual(starts, [...starts].sort((a, b) => a - b));
   assert.equal(new Set(starts).size, starts.length);
+  assert.ok(starts.every((x) => x < MAX_COMPOSITE_S));
   // Every day the same shape: the top level from 11:10 (level 19) for two hours.
-  assert.equal(s.periods.filter((x) => x.limit === 25).length, 365);
+  assert.equal(s.periods.filter((x) => x.limit === 25).length, 31);
+  // Generous for a slow CI machine; the benchmark prints the real figure.
+  assert.ok(tookMs < 2000, `${tookMs} ms`);
+});
+
+Deno.test("compositeSchedule() stops at MAX_COMPOSITE_PERIODS; the duration ends where it cut", () => {
+  // A period every 10 minutes, alternating: 4464 changes in 31 days.
+  const periods: Period[] = Array.from({ length: 144 }, (_, i) => [i * 600, i % 2 ? 16 : 10]);
+  const s = compositeSchedule({
+    profiles: [txDefault(0, periods, {
+      chargingProfileKind: "Recurring",
+      recurrencyKind: "Daily",
+      startSchedule: iso(T0),
+    })],
+    connectorId: 1,
+    nowMs: T0,
+    durationS: MAX_COMPOSITE_S,
+    unit: "A",
+    maxCurrentA: 32,
+  });
+  assert.equal(s.periods.length, MAX_COMPOSITE_PERIODS);
+  assert.equal(s.durationS, MAX_COMPOSITE_PERIODS * 600);
 });
