@@ -243,3 +243,31 @@ Deno.test("without StopTxnSampledData StopTransaction has no transactionData", a
   const stop = await t.next("StopTransaction");
   assert.equal(stop.params.transactionData, undefined);
 });
+
+Deno.test("[raw] transactionData: Begin, periodic at MeterValueSampleInterval, clock-aligned of StopTxnAlignedData, End", async () => {
+  await using t = await ocppStation({
+    backend: "raw",
+    connectors: 1,
+    seed: { "meter.storeIntervalS": 1 },
+  });
+  await t.booted();
+  await change(t, "StopTxnSampledData", "Energy.Active.Import.Register");
+  await change(t, "StopTxnAlignedData", "Energy.Active.Import.Register");
+  await change(t, "MeterValueSampleInterval", "2");
+  await change(t, "ClockAlignedDataInterval", "3");
+  await t.post("/api/sim/connectors/1/plug");
+  await t.post("/api/sim/rfid", { idTag: "MASTERKEY" });
+  await t.next("StartTransaction");
+  await new Promise((r) => setTimeout(r, 7000));
+  await t.post("/api/sim/rfid", { idTag: "MASTERKEY" });
+  const stop = await t.next("StopTransaction");
+  const data = stop.params.transactionData as Json[];
+  const contexts = data.map((mv) => mv.sampledValue[0].context);
+  assert.equal(contexts[0], "Transaction.Begin");
+  assert.equal(contexts.at(-1), "Transaction.End");
+  assert.ok(contexts.filter((c) => c === "Sample.Periodic").length >= 2, contexts.join());
+  const clock = data.filter((mv) => mv.sampledValue[0].context === "Sample.Clock");
+  assert.ok(clock.length >= 1, contexts.join());
+  for (const mv of clock) assert.equal(Date.parse(mv.timestamp) % 3000, 0, mv.timestamp);
+  assert.deepEqual(t.backend.problems, [], "every frame met the OCPP 1.6 schemas");
+});

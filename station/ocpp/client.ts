@@ -12,13 +12,14 @@ import {
   bootNotification,
   chargeBoxIdentity,
   measurandList,
-  meterValue,
   startTransaction,
   statusNotification,
   stopTransaction,
 } from "./conversions.ts";
 import { Journal, type OwedMessage } from "./journal.ts";
+import { utcOffsetMs } from "../time_zone.ts";
 import { dialUrl, reconnectDelayMs, retryDelayMs } from "./dial.ts";
+import { transactionData } from "./transaction_data.ts";
 import { type StatusEffect, StatusQueue } from "./status_queue.ts";
 import { callError, connectOcpp, type OcppConnection } from "./rpc.ts";
 
@@ -528,14 +529,29 @@ export class OcppClient implements AsyncDisposable {
         break;
       }
       case "stop": {
-        const data = measurandList(this.#settings.get("ocpp.stopTxnSampledData"));
-        const samples = data.length ? await this.journal.samplesOf(m.session.id) : [];
-        const transactionData = samples.map((s) =>
-          meterValue(sampleReading(s), s.offered_ma, data, "Sample.Periodic", s.at)
-        );
+        const v = this.#settings.all();
+        const sampled = measurandList(v["ocpp.stopTxnSampledData"]);
+        const aligned = measurandList(v["ocpp.stopTxnAlignedData"]);
+        const samples = sampled.length || aligned.length
+          ? await this.journal.samplesOf(m.session.id)
+          : [];
+        const data = sampled.length || aligned.length
+          ? transactionData({
+            samples,
+            startedAtMs: m.session.started_at,
+            stoppedAtMs: m.session.stopped_at!,
+            meterStartWh: m.session.meter_start_wh,
+            meterStopWh: m.session.meter_stop_wh!,
+            sampled,
+            aligned,
+            sampleIntervalS: v["ocpp.meterValueSampleIntervalS"],
+            alignedIntervalS: v["ocpp.clockAlignedDataIntervalS"],
+            utcOffsetMs: utcOffsetMs(v["time.zone"], m.session.started_at),
+          })
+          : [];
         const res = await conn.call<{ idTagInfo?: { status: string } }>(
           "StopTransaction",
-          stopTransaction(m.session, transactionData),
+          stopTransaction(m.session, data),
         );
         await this.journal.stopDone(m.session.id);
         if (res.idTagInfo) {
@@ -598,32 +614,4 @@ export class OcppClient implements AsyncDisposable {
     this.#conn = undefined;
     await conn?.close().catch(() => {});
   }
-}
-
-/** A stored sample as a meter reading. */
-export function sampleReading(s: {
-  energy_wh: number;
-  power_w: number;
-  current_l1_ma: number;
-  current_l2_ma: number;
-  current_l3_ma: number;
-  voltage_l1_dv: number;
-  voltage_l2_dv: number;
-  voltage_l3_dv: number;
-}) {
-  const phase = (ma: number, dv: number) => ({
-    currentA: ma / 1000,
-    voltageV: dv / 10,
-    powerW: (ma / 1000) * (dv / 10),
-    powerFactor: 1,
-  });
-  return {
-    energyWh: s.energy_wh,
-    powerW: s.power_w,
-    phases: [
-      phase(s.current_l1_ma, s.voltage_l1_dv),
-      phase(s.current_l2_ma, s.voltage_l2_dv),
-      phase(s.current_l3_ma, s.voltage_l3_dv),
-    ] as const,
-  } as unknown as Parameters<typeof meterValue>[0];
 }

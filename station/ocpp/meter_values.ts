@@ -7,6 +7,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type { Station } from "../runtime.ts";
+import { utcOffsetMs } from "../time_zone.ts";
 import type { OcppClient } from "./client.ts";
 import { measurandList, meterValue, type ReadingContext } from "./conversions.ts";
 
@@ -42,15 +43,18 @@ export class MeterValueSampler {
     }
     const alignedMs = v["ocpp.clockAlignedDataIntervalS"] * 1000;
     if (alignedMs <= 0) return;
-    const slot = Math.floor(nowMs / alignedMs);
+    // Intervals count from the station's local midnight (time.zone), not UTC's.
+    const offsetMs = utcOffsetMs(v["time.zone"], nowMs);
+    const slot = Math.floor((nowMs + offsetMs) / alignedMs);
     if (this.#lastAlignedSlot === -1) this.#lastAlignedSlot = slot;
-    if (slot === this.#lastAlignedSlot) return;
+    // Never the same slot twice (the clock going back an hour in autumn).
+    if (slot <= this.#lastAlignedSlot) return;
     this.#lastAlignedSlot = slot;
     for (const c of this.#station.state.connectors) {
       // Stamped with the aligned time itself (e.g. 08:15:00.000), the reading is at most a
       // tick older: billing of clock-aligned values groups them by that time.
       await this.take(c.id, "Sample.Clock", measurandList(v["ocpp.meterValuesAlignedData"]), {
-        atMs: slot * alignedMs,
+        atMs: slot * alignedMs - offsetMs,
       });
     }
   }
