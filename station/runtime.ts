@@ -39,6 +39,8 @@ const IDLE_SAMPLE_MS = 15 * 60_000;
 /** Failed writes kept for retry; beyond it the oldest event-log entries are dropped (session
  * records never are: the station is faulted and starts none meanwhile). */
 const MAX_PENDING_WRITES = 1000;
+/** How often the retention policy is applied. */
+const PRUNE_INTERVAL_MS = 60_000;
 /** The station fault a storage failure raises (M-4: meter gateway or SD card, 7× red). */
 export const STORAGE_FAULT = "RegulatoryComplianceFailure";
 
@@ -167,7 +169,8 @@ export class Station implements AsyncDisposable {
       ),
     );
     const tick = setInterval(() => void this.#tick(), 1000);
-    this.#cleanups.push(() => clearInterval(tick));
+    const pruning = setInterval(() => void this.#prune(), PRUNE_INTERVAL_MS);
+    this.#cleanups.push(() => clearInterval(tick), () => clearInterval(pruning));
   }
 
   /** The core state now (a value: do not mutate). */
@@ -495,6 +498,17 @@ export class Station implements AsyncDisposable {
       this.hardware.display.show(displayLines(this.#state));
     } catch (e) {
       log.warn(`Cannot update LEDs or display: ${e}`);
+    }
+  }
+
+  /** Applies the retention policy (store/retention.ts) in small batches. */
+  async #prune(): Promise<void> {
+    if (this.#closed || this.#storageFault) return;
+    try {
+      const removed = await this.store.prune(this.hardware.clock.nowMs());
+      if (removed > 0) log.debug(`Retention: ${removed} old rows removed`);
+    } catch (e) {
+      log.warn(`Retention pruning failed: ${e instanceof Error ? e.message : e}`);
     }
   }
 

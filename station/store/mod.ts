@@ -10,6 +10,7 @@ import { migrationProvider } from "./migrations.ts";
 import { ReservationStore } from "./reservations.ts";
 import type { Database } from "./schema.ts";
 import { SessionStore } from "./sessions.ts";
+import { prune, RETENTION, type RetentionPolicy } from "./retention.ts";
 import { SqliteSettingsStorage } from "./settings_store.ts";
 import { openSqlite } from "./sqlite.ts";
 import { WhitelistStore } from "./whitelist.ts";
@@ -27,6 +28,8 @@ export {
 } from "./whitelist.ts";
 
 /** File name of the database inside the data directory. */
+export { RETENTION, type RetentionPolicy } from "./retention.ts";
+
 export const DB_FILE = "ladewerk.sqlite";
 
 /** The open database and its repositories. */
@@ -58,6 +61,11 @@ export class Store implements AsyncDisposable {
   async setMeta(key: string, value: string): Promise<void> {
     await this.db.insertInto("meta").values({ key, value })
       .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+  }
+
+  /** Removes what the retention policy no longer keeps, in small batches; the rows removed. */
+  async prune(nowMs: number, policy: RetentionPolicy = RETENTION): Promise<number> {
+    return await prune(this.db, nowMs, { policy });
   }
 
   /** Writes and removes a fresh 2 KiB row; rejects while storage has no room for new rows. */
