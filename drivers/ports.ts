@@ -26,6 +26,8 @@ export interface ChargeController {
   setContactor(closed: boolean): void;
   /** Locks or unlocks the cable in the socket. */
   setLock(locked: boolean): void;
+  /** Whether the lock feedback says locked now; undefined: no cable lock (a fixed cable). */
+  lockState(): boolean | undefined;
   /** Static information about the controller. */
   info(): ControllerInfo;
 }

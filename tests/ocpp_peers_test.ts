@@ -249,3 +249,23 @@ Deno.test("a StartTransaction the backend keeps refusing blocks no status; it is
   assert.equal(after.ocpp.registration, "Accepted");
   clean(t);
 });
+
+Deno.test("UnlockConnector answers what the lock reports: UnlockFailed while it is stuck", async () => {
+  await using t = await ocppStation({ backend: "raw", connectors: 1 });
+  await t.booted();
+  await charge(t);
+  await t.post("/api/sim/faults", { code: "ConnectorLockFailure", connectorId: 1 });
+  const stuck = await t.backend.call<Json>("UnlockConnector", { connectorId: 1 });
+  assert.equal(stuck.status, "UnlockFailed");
+  const s = await t.st.waitFor((s: Json) => s.connectors[0].session === null);
+  assert.equal(s.connectors[0].contactorClosed, false, "energy stops all the same");
+  const res = await t.st.api(`/api/sim/faults/ConnectorLockFailure?connectorId=1`, {
+    method: "DELETE",
+  });
+  assert.equal(res.status, 200);
+  const freed = await t.backend.call<Json>("UnlockConnector", { connectorId: 1 });
+  assert.equal(freed.status, "Unlocked");
+  const after = await t.st.waitFor((s: Json) => s.connectors[0].cableLocked === false);
+  assert.equal(after.connectors[0].cableLocked, false);
+  clean(t);
+});

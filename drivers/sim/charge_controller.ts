@@ -87,9 +87,15 @@ export class SimChargeController implements ChargeController {
     this.#change(() => this.#contactorClosed = closed);
   }
 
-  /** Locks or unlocks the cable. */
+  /** Locks or unlocks the cable; a raised ConnectorLockFailure keeps the lock where it is. */
   setLock(locked: boolean): void {
+    if (this.#faults.codes().includes("ConnectorLockFailure")) return;
     this.#change(() => this.#locked = locked);
+  }
+
+  /** The simulated lock feedback. */
+  lockState(): boolean {
+    return this.#locked;
   }
 
   /** Model "SIM-CC", 32 A. */

@@ -19,6 +19,8 @@ export type CoreEvent =
   | { type: "remoteStart"; connectorId: number; idTag: string; parentIdTag?: string }
   /** Ends a session from outside: remote, reset, unlock, deauthorized. */
   | { type: "remoteStop"; connectorId: number; reason: StopReason }
+  /** Release the cable (OCPP UnlockConnector): ends a running session (UnlockCommand). */
+  | { type: "unlock"; connectorId: number }
   /** The runtime has stored (and queued) the stop of a session. */
   | { type: "sessionClosed"; connectorId: number }
   | { type: "fault"; code: string; connectorId: number; active: boolean }

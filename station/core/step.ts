@@ -202,6 +202,15 @@ function apply(s: StationState, e: CoreEvent, nowMs: number, effects: CoreEffect
       if (c) stopSession(c, e.reason, nowMs, effects);
       return;
     }
+    case "unlock": {
+      const c = connector(s, e.connectorId);
+      if (!c) return;
+      if (c.session) return stopSession(c, "UnlockCommand", nowMs, effects);
+      // Asked without a session: release it even if the core thinks it is released.
+      c.locked = false;
+      effects.push({ type: "setLock", connectorId: c.id, locked: false });
+      return;
+    }
     case "sessionClosed": {
       const c = connector(s, e.connectorId);
       if (c) c.closing = false;

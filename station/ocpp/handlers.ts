@@ -212,12 +212,12 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
 
   conn.handle("UnlockConnector", async (p: Params) => {
     const c = connector(p.connectorId);
-    if (!c) return { status: "NotSupported" };
-    if (c.session) {
-      await station.dispatch({ type: "remoteStop", connectorId: c.id, reason: "UnlockCommand" });
-    } else {
-      station.hardware.controllers.find((x) => x.connectorId === c.id)?.setLock(false);
+    const controller = station.hardware.controllers.find((x) => x.connectorId === p.connectorId);
+    if (!c || !controller || controller.lockState() === undefined) {
+      return { status: "NotSupported" };
     }
-    return { status: "Unlocked" };
+    await station.dispatch({ type: "unlock", connectorId: c.id });
+    // The lock's own feedback decides, not what was asked of it.
+    return { status: controller.lockState() ? "UnlockFailed" : "Unlocked" };
   });
 }
