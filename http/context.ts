@@ -47,6 +47,8 @@ export interface AppDeps {
   flashDelayMs?: number;
   /** Largest update upload. @default 1 GiB */
   maxUploadBytes?: number;
+  /** Space kept free for the database on the data partition. @default DATA_RESERVE_BYTES */
+  dataReserveBytes?: number;
   /** Delay between the 202 answer and a requested restart. @default 100 */
   restartDelayMs?: number;
   /** Interval of the status event when nothing changes. @default 10000 */

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { getLogger } from "@logtape/logtape";
+import { noRoomReason, roomFor } from "../station/disk_space.ts";
 import { Hono } from "hono";
 import { z } from "zod";
 import { buildDiagnosticsArchive, diagnosticsFileName } from "../station/diagnostics/mod.ts";
@@ -76,18 +77,26 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
   );
 
   app.post("/software/update", async (c) => {
-    const max = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
-    if (Number(c.req.header("content-length")) > max) throw tooLarge(max);
+    const dir = join(deps.dataDir, UPDATES_DIR);
+    await Deno.mkdir(dir, { recursive: true });
+    // The upload may take what lies above the database's reserve, never the reserve.
+    const room = await roomFor(dir, deps.dataReserveBytes);
+    const declared = Number(c.req.header("content-length"));
+    const noRoom = (bytes: number) =>
+      fieldError(507, "body", noRoomReason(bytes, room) ?? "Not enough free space", "no_space");
+    // Without a declared length, at least one byte must fit.
+    if (noRoomReason(declared > 0 ? declared : 1, room)) throw noRoom(declared > 0 ? declared : 1);
+    const configured = deps.maxUploadBytes ?? MAX_UPLOAD_BYTES;
+    const max = Math.min(configured, room ?? Infinity);
+    if (declared > max) throw tooLarge(max);
     const body = c.req.raw.body;
     if (!body) throw fieldError(400, "body", "No file sent", "empty");
     if (uploading) throw fieldError(409, "body", "Another upload is running", "busy");
     uploading = true;
-    const dir = join(deps.dataDir, UPDATES_DIR);
     const name = `upload-${station.hardware.clock.nowMs()}.bin`;
     const path = join(dir, name);
     const counted = meter(max);
     try {
-      await Deno.mkdir(dir, { recursive: true });
       const file = await Deno.open(path, { write: true, createNew: true });
       try {
         await body.pipeThrough(counted.stream).pipeTo(file.writable);
@@ -96,7 +105,7 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
           file.close();
         } catch { /* closed by the aborted stream */ }
         await Deno.remove(path).catch(() => {});
-        if (e instanceof TooLarge) throw tooLarge(max);
+        if (e instanceof TooLarge) throw max < configured ? noRoom(max + 1) : tooLarge(max);
         throw fieldError(400, "body", "The upload broke off", "interrupted");
       }
       if (counted.bytes() === 0) {

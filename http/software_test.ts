@@ -155,3 +155,19 @@ Deno.test("GET /api/diagnostics filters events by time and refuses bad ranges", 
     assert.ok(["from", "to"].includes((await json(res)).field), q);
   }
 });
+
+Deno.test("POST /api/software/update refuses an upload that would eat the database's reserve (507)", async () => {
+  // A reserve larger than any disk: no room at all above it.
+  await using t = await testStation({ deps: { dataReserveBytes: 2 ** 60 } });
+  const admin = await t.login();
+  const res = await t.request("/api/software/update", {
+    method: "POST",
+    as: admin,
+    body: new Uint8Array(10_000),
+  });
+  assert.equal(res.status, 507);
+  const body = await json(res);
+  assert.equal(body.code, "no_space");
+  assert.match(body.reason, /Not enough free space/);
+  assert.deepEqual([...Deno.readDirSync(join(t.dataDir, "updates"))], []);
+});

@@ -8,6 +8,7 @@
  */
 import { join } from "node:path";
 import { getLogger } from "@logtape/logtape";
+import { roomFor } from "../disk_space.ts";
 import type { Station } from "../runtime.ts";
 import type { OcppConnection } from "./rpc.ts";
 import { type Notifier, StatusReport } from "./status_report.ts";
@@ -60,6 +61,8 @@ export interface FirmwareDeps {
   install?: Installer;
   /** Download attempt given up after this long without data. @default 60000 */
   idleTimeoutMs?: number;
+  /** Space kept free for the database. @default DATA_RESERVE_BYTES */
+  reserveBytes?: number;
 }
 
 /** The file name a download is stored under: the last path segment of its URL, made safe. */
@@ -168,11 +171,14 @@ export class FirmwareUpdater implements AsyncDisposable {
     await this.report.set("Downloading");
     try {
       const file = await withRetries(
-        () =>
-          download(url, path, {
+        async () => {
+          const room = await roomFor(dir, this.#deps.reserveBytes);
+          return await download(url, path, {
             signal,
             ...(this.#deps.idleTimeoutMs ? { idleTimeoutMs: this.#deps.idleTimeoutMs } : {}),
-          }),
+            ...(room !== undefined ? { maxBytes: room } : {}),
+          });
+        },
         {
           attempts: request.retries + 1,
           intervalMs: request.retryIntervalS * 1000,

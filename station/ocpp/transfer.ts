@@ -4,6 +4,7 @@
  * PUT is refused with 405), and the retry loop both use. FTP is not supported.
  * @module
  */
+import { noRoomReason } from "../disk_space.ts";
 import { createHash } from "node:crypto";
 
 /** Protocols this station transfers files with (SupportedFileTransferProtocols). */
@@ -55,6 +56,9 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Gives up when no byte arrives for this long. @default 60000 */
   idleTimeoutMs?: number;
+  /** Most bytes the file may take (free space above the database reserve); checked against
+   * Content-Length before writing and while streaming. */
+  maxBytes?: number;
 }
 
 /**
@@ -87,12 +91,19 @@ export async function download(
     }
     const header = res.headers.get("content-length");
     const expected = header === null ? undefined : Number(header);
+    const maxBytes = options.maxBytes ?? Infinity;
+    const tooBig = (n: number) => noRoomReason(n, maxBytes);
+    if (expected !== undefined && tooBig(expected)) {
+      await res.body.cancel();
+      throw new Error(tooBig(expected));
+    }
     const hash = createHash("sha256");
     let bytes = 0;
     const meter = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         touch();
         bytes += chunk.byteLength;
+        if (bytes > maxBytes) throw new Error(tooBig(bytes));
         hash.update(chunk);
         controller.enqueue(chunk);
       },

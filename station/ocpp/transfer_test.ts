@@ -69,3 +69,17 @@ Deno.test("transferUrl() takes http and https only", () => {
   assert.throws(() => transferUrl("ftp://example.com/f.bin"), /only HTTP and HTTPS/);
   assert.throws(() => transferUrl("not a url"), RangeError);
 });
+
+Deno.test("download() refuses a file bigger than the room it may take, declared or streamed", async () => {
+  await inTempDir(async (dir) => {
+    await using server = new FirmwareServer(content, () => "ok");
+    const path = join(dir, "fw.bin");
+    await assert.rejects(
+      download(new URL(server.url()), path, { maxBytes: 1000 }),
+      /Not enough free space/,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");
+    const file = await download(new URL(server.url()), path, { maxBytes: content.length });
+    assert.equal(file.bytes, content.length);
+  });
+});
