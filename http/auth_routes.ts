@@ -96,6 +96,8 @@ export function authRoutes(ctx: AppContext): Hono<AppEnv> {
 
   app.get("/session", (c) => {
     const session = c.get("session");
+    // `?optional=1` (the web interface's probe): no session is an answer, not an error.
+    if (!session && c.req.query("optional") === "1") return c.body(null, 204);
     if (!session) throw fieldError(401, "session", "Not logged in", "no_session");
     return c.json(sessionAnswer(ctx, session));
   });

@@ -82,6 +82,8 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Routes open without a session: login, and in simulation the status and the simulator. */
 function isOpen(method: string, path: string, sim: boolean): boolean {
   if (method === "POST" && path === "/api/login") return true;
+  // The route answers 401 itself, or 204 to the web interface's probe.
+  if (method === "GET" && path === "/api/session") return true;
   if (!sim) return false;
   if ((method === "GET" || method === "HEAD") && path === "/api/status") return true;
   return path === "/api/sim" || path.startsWith("/api/sim/");

@@ -25,6 +25,17 @@ Deno.test("login: the serial number is the initial password; a wrong one shows t
   deepStrictEqual(errors.filter((e) => !/status of 401/.test(e)), []);
 });
 
+Deno.test("the login page leaves the browser console clean (the session probe is no 401)", async () => {
+  await using st = await startStation();
+  await using browser = await launchBrowser();
+  const { page, errors } = await browser.newPage(st.baseUrl);
+  await page.goto("/");
+  await page.locator("#f-password").waitFor();
+  await page.reload();
+  await page.locator("#f-password").waitFor();
+  deepStrictEqual(errors, []);
+});
+
 Deno.test("login: with a factory password the serial number fails and the factory password works", async () => {
   await using st = await startStation({
     args: ["--factory-password", "Label-Pw-77"],

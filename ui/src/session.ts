@@ -40,7 +40,9 @@ onUnauthorized(() => {
 /** Asks the station whether this browser has a session. */
 export async function checkSession(): Promise<void> {
   try {
-    const info = await get<SessionInfo>("/api/session");
+    // "optional": no session is a 204, not a 401 that the browser console would show.
+    const info = await get<SessionInfo | undefined>("/api/session?optional=1");
+    if (!info) return loggedOut(session.get().reason);
     setCsrfToken(info.csrfToken);
     session.set({ session: info });
   } catch (e) {
@@ -75,7 +77,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function answers(): Promise<number> {
   try {
-    const response = await fetch("/api/session", { cache: "no-store" });
+    const response = await fetch("/api/session?optional=1", { cache: "no-store" });
     return response.status;
   } catch {
     return 0;
