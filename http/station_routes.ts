@@ -17,6 +17,8 @@ const log = getLogger(["ladewerk", "http"]);
 const RestartBody = z.strictObject({ kind: z.enum(["daemon", "system"]) });
 const ResetBody = z.strictObject({
   confirm: z.literal("RESET", { error: 'Type "RESET" to confirm' }),
+  /** Undelivered transaction messages may be lost (they are listed when refused). */
+  dropUndelivered: z.boolean().optional(),
 });
 const TimeBody = z.strictObject({
   timeMs: z.number().int().min(Date.UTC(2020, 0, 1)).max(Date.UTC(2100, 0, 1)),
@@ -171,8 +173,28 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.post("/admin/factory-reset", async (c) => {
-    await parseBody(c, ResetBody);
+    const body = await parseBody(c, ResetBody);
     const nowMs = station.hardware.clock.nowMs();
+    // No billing record vanishes silently: undelivered transaction messages are listed.
+    const owed = await station.store.undelivered();
+    if (owed.length > 0 && !body.dropUndelivered) {
+      const list = owed.slice(0, 20).map((o) =>
+        `session ${o.sessionId} (charge point ${o.connectorId}, ` +
+        `${new Date(o.startedAtMs).toISOString()}): ${o.messages.join(", ")}`
+      ).join("; ");
+      throw fieldError(
+        409,
+        "dropUndelivered",
+        `${owed.length} session(s) still owe the backend transaction messages, which a reset ` +
+          `would lose: ${list}${owed.length > 20 ? "; …" : ""}`,
+        "undelivered",
+        { sessions: owed.length },
+      );
+    }
+    if (owed.length > 0) {
+      log.warn(`Factory reset drops the undelivered messages of ${owed.length} session(s)`);
+    }
+    await station.store.factoryReset();
     await settings.resetAll(nowMs);
     await station.store.whitelist.apply({
       replace: true,
@@ -187,7 +209,10 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
     await station.store.setMeta(LIST_VERSION_KEY, "0");
     ctx.sessions.deleteAllExcept();
     clearSessionCookie(c);
-    log.warn("Factory reset from the web interface: settings, whitelist and password");
+    log.warn(
+      "Factory reset from the web interface: settings, whitelist, password, cache, profiles, " +
+        "reservations and availability",
+    );
     await logEvent(ctx, "FactoryReset", "Factory reset from the web interface");
     if (deps.control) {
       const control = deps.control;

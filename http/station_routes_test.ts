@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { sql } from "kysely";
 import { json, testStation, waitUntil } from "./testing.ts";
 
 Deno.test("GET /api/info tells station facts, versions, addresses and time", async () => {
@@ -166,4 +167,48 @@ Deno.test("factory reset: settings, whitelist (master key stays), password back;
   assert.deepEqual(t.restarts, ["system"]);
   admin = await t.login("24110001");
   assert.ok(admin.csrfToken, "the serial is the password again");
+});
+
+Deno.test("factory reset refuses while transaction messages are undelivered, lists them, and clears cache, profiles, reservations, availability", async () => {
+  await using t = await testStation({
+    connectors: 1,
+    settings: { "ocpp.url": "ws://127.0.0.1:9/ocpp" },
+  });
+  const admin = await t.login();
+  // A session while the backend is unreachable: it owes StartTransaction and StopTransaction.
+  t.hardware.plug(1);
+  t.hardware.presentCard("MASTERKEY");
+  await waitUntil(() => t.station.state.connectors[0]!.session !== null, "a session");
+  t.hardware.unplug(1);
+  await waitUntil(async () => (await t.store.undelivered()).length === 1, "owed messages");
+  await sql`INSERT INTO auth_cache (id_tag, status, updated_at) VALUES ('C1', 'Accepted', 1)`
+    .execute(t.store.db);
+  await sql`INSERT INTO reservations (id, connector_id, id_tag, expires_at, created_at)
+    VALUES (5, 1, 'R', ${Date.now() + 3_600_000}, 1)`.execute(t.store.db);
+  await t.store.setMeta("availability.1", "Inoperative");
+
+  const refused = await t.request("/api/admin/factory-reset", {
+    as: admin,
+    json: { confirm: "RESET" },
+  });
+  assert.equal(refused.status, 409);
+  const why = await json(refused);
+  assert.equal(why.field, "dropUndelivered");
+  assert.match(why.reason, /session 1 \(charge point 1, .*\): StartTransaction, StopTransaction/);
+  assert.equal(t.settings.get("ocpp.url"), "ws://127.0.0.1:9/ocpp", "nothing was reset");
+
+  const res = await t.request("/api/admin/factory-reset", {
+    as: admin,
+    json: { confirm: "RESET", dropUndelivered: true },
+  });
+  assert.equal(res.status, 202);
+  assert.deepEqual(await t.store.undelivered(), []);
+  for (const table of ["auth_cache", "reservations", "charging_profiles"]) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`
+      .execute(t.store.db);
+    assert.equal(Number(rows[0]!.n), 0, table);
+  }
+  assert.equal(await t.store.getMeta("availability.1"), undefined);
+  const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM sessions`.execute(t.store.db);
+  assert.equal(Number(rows[0]!.n), 1, "the session record itself stays");
 });

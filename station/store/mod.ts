@@ -32,6 +32,15 @@ export { RETENTION, type RetentionPolicy } from "./retention.ts";
 
 export const DB_FILE = "ladewerk.sqlite";
 
+/** Transaction messages of one session that the backend has not received yet. */
+export interface Undelivered {
+  sessionId: number;
+  connectorId: number;
+  startedAtMs: number;
+  /** "StartTransaction", "MeterValues ×N", "StopTransaction". */
+  messages: string[];
+}
+
 /** The open database and its repositories. */
 export class Store implements AsyncDisposable {
   readonly db: Kysely<Database>;
@@ -61,6 +70,48 @@ export class Store implements AsyncDisposable {
   async setMeta(key: string, value: string): Promise<void> {
     await this.db.insertInto("meta").values({ key, value })
       .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+  }
+
+  /** Transaction messages not yet delivered to the backend, per session, oldest first. */
+  async undelivered(): Promise<Undelivered[]> {
+    const rows = await this.db.selectFrom("sessions")
+      .select(["id", "connector_id", "started_at", "ocpp_start", "ocpp_stop"])
+      .select((eb) =>
+        eb.selectFrom("ocpp_outbox").select((o) => o.fn.countAll<number>().as("n"))
+          .whereRef("ocpp_outbox.session_id", "=", "sessions.id").where("done_at", "is", null)
+          .as("meter_values")
+      )
+      .where((eb) => eb.or([eb("ocpp_start", "=", "pending"), eb("ocpp_stop", "=", "pending")]))
+      .orderBy("id").execute();
+    return rows.map((r) => ({
+      sessionId: r.id,
+      connectorId: r.connector_id,
+      startedAtMs: r.started_at,
+      messages: [
+        ...(r.ocpp_start === "pending" ? ["StartTransaction"] : []),
+        ...(Number(r.meter_values) > 0 ? [`MeterValues ×${Number(r.meter_values)}`] : []),
+        ...(r.ocpp_stop === "pending" ? ["StopTransaction"] : []),
+      ],
+    }));
+  }
+
+  /**
+   * Factory reset of what the OCPP backend and the operator set up, in one transaction: the
+   * authorization cache, charging profiles, reservations, availability and the local list
+   * version; undelivered transaction messages are dropped (the caller has confirmed it).
+   */
+  async factoryReset(): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom("auth_cache").execute();
+      await tx.deleteFrom("charging_profiles").execute();
+      await tx.deleteFrom("reservations").execute();
+      await tx.deleteFrom("meta").where("key", "like", "availability.%").execute();
+      await tx.deleteFrom("ocpp_outbox").where("done_at", "is", null).execute();
+      await tx.updateTable("sessions").set({ ocpp_start: null }).where("ocpp_start", "=", "pending")
+        .execute();
+      await tx.updateTable("sessions").set({ ocpp_stop: null }).where("ocpp_stop", "=", "pending")
+        .execute();
+    });
   }
 
   /** Removes what the retention policy no longer keeps, in small batches; the rows removed. */

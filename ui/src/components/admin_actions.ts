@@ -11,8 +11,12 @@ export async function restart(kind: "daemon" | "system"): Promise<void> {
   await awaitRestart("restarted");
 }
 
-/** Resets the station to factory settings and waits for it to come back. */
-export async function factoryReset(): Promise<void> {
-  await post("/api/admin/factory-reset", { confirm: "RESET" });
+/** Resets the station to factory settings and waits for it to come back; `dropUndelivered`
+ * confirms that transaction messages the backend has not received yet are lost. */
+export async function factoryReset(dropUndelivered = false): Promise<void> {
+  await post("/api/admin/factory-reset", {
+    confirm: "RESET",
+    ...(dropUndelivered ? { dropUndelivered: true } : {}),
+  });
   await awaitRestart("reset");
 }

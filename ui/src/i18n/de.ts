@@ -343,6 +343,7 @@ export const de: Record<Key, string> = {
   "sw.reset": "Werkseinstellung",
   "sw.resetHint":
     "Setzt alle Einstellungen, die Whitelist (der Masterkey bleibt) und das Passwort auf Werkseinstellung; danach startet die Station neu.",
+  "sw.resetDrop": "Trotzdem zurücksetzen (die Nachrichten gehen verloren)",
   "sw.resetButton": "Zurücksetzen",
   "sw.resetConfirm":
     "Station wirklich auf Werkseinstellung zurücksetzen? Alle Einstellungen und die Whitelist gehen verloren, es gilt wieder das erste Passwort.",

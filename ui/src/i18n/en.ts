@@ -328,6 +328,7 @@ export const en = {
   "sw.reset": "Factory settings",
   "sw.resetHint":
     "Sets all settings, the whitelist (the master key stays) and the password back to factory state; then the station restarts.",
+  "sw.resetDrop": "Reset anyway (the messages are lost)",
   "sw.resetButton": "Reset",
   "sw.resetConfirm":
     "Really reset the station to factory settings? All settings and the whitelist are lost, the password is the initial one again.",

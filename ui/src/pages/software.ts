@@ -5,7 +5,7 @@
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { download, get } from "../api.ts";
+import { ApiError, download, get } from "../api.ts";
 import { factoryReset } from "../components/admin_actions.ts";
 import { ConfirmDialog } from "../components/dialog.ts";
 import { errorText } from "../components/settings_form.ts";
@@ -94,10 +94,16 @@ function LogCard(): VNode {
 function ResetCard(): VNode {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const confirm = () => {
+  const [undelivered, setUndelivered] = useState(false);
+  const reset = (drop: boolean) => {
     setOpen(false);
-    factoryReset().catch((e) => setError(errorText(e)));
+    setError(null);
+    factoryReset(drop).catch((e) => {
+      setUndelivered(e instanceof ApiError && e.field === "dropUndelivered");
+      setError(errorText(e));
+    });
   };
+  const confirm = () => reset(false);
   return html`<section class="card" id="factory-reset" aria-labelledby="reset-title">
     <h2 id="reset-title">${t("sw.reset")}</h2>
     <p class="hint">${t("sw.resetHint")}</p>
@@ -107,6 +113,12 @@ function ResetCard(): VNode {
   }</button>
     </div>
     ${error ? html`<p class="msg msg-error" role="alert">${error}</p>` : null}
+    ${
+    undelivered
+      ? html`<div class="actions"><button type="button" class="danger" data-action="reset-drop"
+          onClick=${() => reset(true)}>${t("sw.resetDrop")}</button></div>`
+      : null
+  }
     <${ConfirmDialog} id="reset-dialog" open=${open} danger title=${t("sw.reset")}
       text=${t("sw.resetConfirm")} confirmLabel=${t("sw.resetButton")}
       onConfirm=${confirm} onCancel=${() => setOpen(false)} />
