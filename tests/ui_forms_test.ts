@@ -247,3 +247,16 @@ Deno.test("the CA certificate upload shows subject and expiry, and refuses a fil
   await page.getByRole("button", { name: "Remove certificate" }).click();
   await state.filter({ hasText: "No certificate stored." }).waitFor();
 });
+
+Deno.test("communication page: the URL actually dialled, with the charge box id once", async () => {
+  await using st = await startStation({ args: ["--ocpp-url", "ws://127.0.0.1:9/ocpp/"] });
+  await using browser = await launchBrowser();
+  const { page } = await browser.newPage(st.baseUrl);
+  await loginUi(page, "24110001");
+  await openPage(page, "communication");
+  const dialled = page.locator('[data-field="ocpp.dialledUrl"] output', {
+    hasText: "TE24110001",
+  });
+  await dialled.waitFor();
+  equal(await dialled.textContent(), "ws://127.0.0.1:9/ocpp/TE24110001");
+});

@@ -52,6 +52,8 @@ export interface ConnectorStatus {
 export interface OcppStatus {
   configured: boolean;
   url: string;
+  /** The URL dialled: `url` with the charge box id appended once. */
+  dialledUrl: string;
   chargeBoxId: string;
   connected: boolean;
   registration: "none" | "Pending" | "Accepted" | "Rejected";
@@ -60,6 +62,14 @@ export interface OcppStatus {
   reconnectAttempt: number;
   nextReconnectAt: string | null;
   queue: number;
+  /** The transaction message the backend keeps refusing. */
+  stuck: {
+    kind: string;
+    sessionId: number;
+    attempts: number;
+    lastError: string;
+    nextAttemptAt: string;
+  } | null;
 }
 
 /** `GET /api/status` and the `status` event of `GET /api/events`. */

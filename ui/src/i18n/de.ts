@@ -189,6 +189,9 @@ export const de: Record<Key, string> = {
 
   "ocpp.protocol": "Protokollversion",
   "ocpp.url": "URL",
+  "ocpp.dialledUrl": "Gewählte Adresse (mit Charge-Box-ID)",
+  "ocpp.stuck":
+    "Das Backend verweigert {kind} von Ladevorgang {session} ({attempts} Versuche): {error}",
   "ocpp.urlHint": "ws:// oder wss://; leer: kein Backend.",
   "ocpp.template": "Chargebox ID (Vorlage)",
   "ocpp.templateHint": "{serial} wird durch die Seriennummer ersetzt.",

@@ -182,6 +182,9 @@ export const en = {
 
   "ocpp.protocol": "Protocol version",
   "ocpp.url": "URL",
+  "ocpp.dialledUrl": "Address dialled (with the charge box id)",
+  "ocpp.stuck":
+    "The backend keeps refusing {kind} of session {session} ({attempts} attempts): {error}",
   "ocpp.urlHint": "ws:// or wss://; empty: no backend.",
   "ocpp.template": "Charge box ID (template)",
   "ocpp.templateHint": "{serial} is replaced by the serial number.",

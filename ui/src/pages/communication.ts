@@ -49,6 +49,18 @@ function OcppCard(): VNode {
             status?.serial ?? "",
           )} />
       </div>
+      <${ReadOnly} id="ocpp.dialledUrl" label=${t("ocpp.dialledUrl")}
+        value=${status?.ocpp?.dialledUrl || "—"} />
+      ${status?.ocpp?.stuck
+        ? html`<p class="msg msg-error" role="status" data-id="ocpp-stuck">${
+          t("ocpp.stuck", {
+            kind: status.ocpp.stuck.kind,
+            session: status.ocpp.stuck.sessionId,
+            attempts: status.ocpp.stuck.attempts,
+            error: status.ocpp.stuck.lastError,
+          })
+        }</p>`
+        : null}
       <${SecretField} f=${form} k="ocpp.authorizationKey" label=${t(
         "ocpp.authKey",
       )}
