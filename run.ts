@@ -12,6 +12,7 @@ import { serveWeb } from "./http/serve.ts";
 import type { ProgramOptions } from "./options.ts";
 import { webPasswordSetter, WebSessions } from "./station/auth/mod.ts";
 import { installFactoryWhitelist } from "./station/factory.ts";
+import { LagMonitor } from "./station/lag_monitor.ts";
 import { startModbus } from "./station/modbus/mod.ts";
 import { startOcpp } from "./station/ocpp/mod.ts";
 import { Station } from "./station/runtime.ts";
@@ -131,6 +132,8 @@ export async function runStation(
     ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
   });
   station.addStatus("modbus", () => modbus.status());
+  using lag = new LagMonitor();
+  station.addStatus("runtime", () => lag.status());
 
   await web.finished;
   signal.removeEventListener("abort", onExit);

@@ -8,6 +8,7 @@ import * as modbus from "./modbus_bench.ts";
 import * as ocpp from "./ocpp_bench.ts";
 import * as smart from "./smart_bench.ts";
 import * as startup from "./startup_bench.ts";
+import * as storage from "./storage_bench.ts";
 import * as ui from "./ui_bench.ts";
 
 /** The benchmark modules, by name, in the order they run. */
@@ -16,6 +17,7 @@ export const MODULES: Record<string, BenchModule> = {
   modbus,
   ocpp,
   smart,
+  storage,
   ui,
 };
 

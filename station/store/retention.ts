@@ -41,7 +41,7 @@ export async function pruneBatch(
   db: Kysely<Database>,
   nowMs: number,
   policy: RetentionPolicy = RETENTION,
-  batch = 500,
+  batch = 200,
 ): Promise<number> {
   const before = (days: number) => nowMs - days * DAY_MS;
   let removed = 0;
@@ -54,8 +54,10 @@ export async function pruneBatch(
   await run(sql`DELETE FROM events WHERE id IN (SELECT id FROM events
     WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ${policy.eventsMax})
     ORDER BY id LIMIT ${batch})`);
+  // Samples are written in time order: only the oldest rows are looked at (no full scan when
+  // nothing is due; the table has no index on the time alone).
   await run(sql`DELETE FROM meter_samples WHERE id IN (SELECT id FROM meter_samples
-    WHERE at < ${before(policy.samplesDays)} ORDER BY id LIMIT ${batch})`);
+    ORDER BY id LIMIT ${batch}) AND at < ${before(policy.samplesDays)}`);
   await run(sql`DELETE FROM ocpp_outbox WHERE id IN (SELECT id FROM ocpp_outbox
     WHERE done_at IS NOT NULL AND done_at < ${before(policy.outboxDoneDays)}
     ORDER BY id LIMIT ${batch})`);
