@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { systemClock } from "../drivers/clock.ts";
 import { SimulatedHardware } from "../drivers/sim/mod.ts";
-import { AuthCache, backendAuthorizer } from "../station/ocpp/authorize.ts";
+import { backendAuthorizer } from "../station/ocpp/authorize.ts";
 import { Station } from "../station/runtime.ts";
 import { Settings } from "../station/settings/mod.ts";
 import { openStore, WHITELIST_MAX, type WhitelistEntry } from "../station/store/mod.ts";
@@ -196,7 +196,7 @@ async function localAuthorization(): Promise<Figure[]> {
         return Promise.reject(new Error("The backend is not asked with LocalPreAuthorize"));
       },
     };
-    const authorize = backendAuthorizer(station, online, new AuthCache(store.db));
+    const authorize = backendAuthorizer(station, online, store.authCache);
     await timed(50, (i) => check(authorize(idTag(i))));
     const preMs = await timed(AUTH_RUNS, (i) => check(authorize(idTag(i))));
     if (backendCalls > 0) throw new Error(`The backend was asked ${backendCalls} times`);

@@ -55,3 +55,20 @@ export type AuthSource =
 
 /** Identification modes of M-1.8.1. */
 export type IdentificationMode = "anyCard" | "none" | "validCard";
+
+/** Authorization of a whitelist entry: the manual's two, plus what an OCPP local list may hold. */
+export type WhitelistAuthorization =
+  | "accepted"
+  | "blocked"
+  | "expired"
+  | "invalid"
+  | "concurrentTx";
+
+/** A whitelist (local list) entry as the station uses it. */
+export interface WhitelistEntry {
+  uid: string;
+  gid: string | null;
+  expiryAtMs: number | null;
+  authorization: WhitelistAuthorization;
+  deleted: boolean;
+}

@@ -3,7 +3,7 @@
  * (OCPP) adds its own decision on top of this in its adapter.
  * @module
  */
-import type { WhitelistEntry } from "../store/whitelist.ts";
+import type { WhitelistEntry } from "../types.ts";
 import type { AuthResult, IdentificationMode } from "../types.ts";
 
 /** What a local authorization decides with. */

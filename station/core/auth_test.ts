@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { WhitelistEntry } from "../store/whitelist.ts";
+import type { WhitelistEntry } from "../types.ts";
 import type { AuthResult, IdentificationMode } from "../types.ts";
 import { authorizeLocal, sameIdTag } from "./auth.ts";
 

@@ -4,49 +4,11 @@
  * `LocalAuthorizeOffline` and `AllowOfflineTxForUnknownId`.
  * @module
  */
-import type { Kysely } from "kysely";
 import { sameIdTag, whitelistDecision } from "../core/mod.ts";
 import type { Station } from "../runtime.ts";
-import type { Database } from "../store/schema.ts";
-import type { AuthorizationStatus, AuthResult } from "../types.ts";
+import type { AuthCache } from "../store/mod.ts";
+import type { AuthResult } from "../types.ts";
 import { fromIdTagInfo } from "./conversions.ts";
-
-/** The authorization cache: what the backend last said of an id tag. */
-export class AuthCache {
-  #db: Kysely<Database>;
-
-  constructor(db: Kysely<Database>) {
-    this.#db = db;
-  }
-
-  async get(idTag: string): Promise<AuthResult | undefined> {
-    const r = await this.#db.selectFrom("auth_cache").selectAll().where("id_tag", "=", idTag)
-      .executeTakeFirst();
-    if (!r) return undefined;
-    const result = fromIdTagInfo({
-      status: r.status as AuthorizationStatus,
-      ...(r.parent_id_tag ? { parentIdTag: r.parent_id_tag } : {}),
-      ...(r.expiry_at !== null ? { expiryDate: new Date(r.expiry_at).toISOString() } : {}),
-    });
-    return { ...result, source: "cache" };
-  }
-
-  async put(idTag: string, result: AuthResult, nowMs: number): Promise<void> {
-    const row = {
-      id_tag: idTag,
-      status: result.status,
-      parent_id_tag: result.status === "Accepted" ? result.parentIdTag ?? null : null,
-      expiry_at: result.status === "Accepted" ? result.expiresAtMs ?? null : null,
-      updated_at: nowMs,
-    };
-    await this.#db.insertInto("auth_cache").values(row)
-      .onConflict((oc) => oc.column("id_tag").doUpdateSet(row)).execute();
-  }
-
-  async clear(): Promise<void> {
-    await this.#db.deleteFrom("auth_cache").execute();
-  }
-}
 
 /**
  * Updates the cache from the idTagInfo of a StartTransaction or StopTransaction answer

@@ -16,7 +16,7 @@ import {
   statusNotification,
   stopTransaction,
 } from "./conversions.ts";
-import { Journal, type OwedMessage } from "./journal.ts";
+import type { Journal, OwedMessage } from "../store/mod.ts";
 import { utcOffsetMs } from "../time_zone.ts";
 import { dialUrl, reconnectDelayMs, retryDelayMs } from "./dial.ts";
 import { transactionData } from "./transaction_data.ts";
@@ -93,7 +93,7 @@ export class OcppClient implements AsyncDisposable {
 
   constructor(deps: OcppClientDeps) {
     this.#deps = deps;
-    this.journal = new Journal(deps.station.store.db);
+    this.journal = deps.station.store.journal;
   }
 
   get #settings() {

@@ -6,9 +6,12 @@
 import { getLogger } from "@logtape/logtape";
 import { reservationFor } from "../core/mod.ts";
 import type { Station } from "../runtime.ts";
-import type { WhitelistAuthorization, WhitelistEntry } from "../store/mod.ts";
-import { WhitelistFullError } from "../store/mod.ts";
-import type { AuthCache } from "./authorize.ts";
+import {
+  type AuthCache,
+  type WhitelistAuthorization,
+  type WhitelistEntry,
+  WhitelistFullError,
+} from "../store/mod.ts";
 import type { OcppClient } from "./client.ts";
 import type { ConfigKeys } from "./config_keys.ts";
 import { measurandList } from "./conversions.ts";

@@ -5,7 +5,7 @@
  */
 import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
-import { AuthCache, backendAuthorizer, cacheIdTagInfo } from "./authorize.ts";
+import { backendAuthorizer, cacheIdTagInfo } from "./authorize.ts";
 import { OcppClient, type OcppStatus } from "./client.ts";
 import { type ComputedKey, ConfigKeys } from "./config_keys.ts";
 import { registerHandlers } from "./handlers.ts";
@@ -79,7 +79,7 @@ function computedKeys(deps: OcppDeps, client: OcppClient): Record<string, Comput
 /** Starts the OCPP adapter; without a backend URL it waits until one is set. */
 export function startOcpp(deps: OcppDeps): OcppService {
   const { station } = deps;
-  const cache = new AuthCache(station.store.db);
+  const cache = station.store.authCache;
   // The closures below run only after every const here is initialised.
   const authorize = (idTag: string) =>
     station.settings.get("ocpp.url") === ""

@@ -31,7 +31,7 @@ import {
   profileProblem,
   type ProfileTarget,
 } from "../smart/validation.ts";
-import { ChargingProfileStore } from "../store/charging_profiles.ts";
+import type { ChargingProfileStore } from "../store/charging_profiles.ts";
 import type { OcppConnection } from "./rpc.ts";
 
 const log = getLogger(["ladewerk", "ocpp", "smart"]);
@@ -65,7 +65,7 @@ export class SmartCharging implements AsyncDisposable {
 
   constructor(station: Station) {
     this.#station = station;
-    this.#store = new ChargingProfileStore(station.store.db);
+    this.#store = station.store.chargingProfiles;
   }
 
   /** Loads the stored profiles and starts following sessions and time. */

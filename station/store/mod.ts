@@ -5,7 +5,10 @@
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import { Migrator } from "kysely/migration";
+import { AuthCache } from "./auth_cache.ts";
+import { ChargingProfileStore } from "./charging_profiles.ts";
 import { EventStore } from "./events.ts";
+import { Journal } from "./journal.ts";
 import { migrationProvider } from "./migrations.ts";
 import { ReservationStore } from "./reservations.ts";
 import type { Database } from "./schema.ts";
@@ -29,6 +32,8 @@ export {
 
 /** File name of the database inside the data directory. */
 export { RETENTION, type RetentionPolicy } from "./retention.ts";
+export { AuthCache } from "./auth_cache.ts";
+export { Journal, type OwedMessage } from "./journal.ts";
 
 export const DB_FILE = "ladewerk.sqlite";
 
@@ -49,6 +54,10 @@ export class Store implements AsyncDisposable {
   readonly whitelist: WhitelistStore;
   readonly settings: SqliteSettingsStorage;
   readonly reservations: ReservationStore;
+  /** Transaction messages owed to the OCPP backend. */
+  readonly journal: Journal;
+  readonly authCache: AuthCache;
+  readonly chargingProfiles: ChargingProfileStore;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
@@ -57,6 +66,9 @@ export class Store implements AsyncDisposable {
     this.whitelist = new WhitelistStore(db);
     this.settings = new SqliteSettingsStorage(db);
     this.reservations = new ReservationStore(db);
+    this.journal = new Journal(db);
+    this.authCache = new AuthCache(db);
+    this.chargingProfiles = new ChargingProfileStore(db);
   }
 
   /** A value of the small key-value table (list versions and such). */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Generated } from "kysely";
+import type { WhitelistAuthorization } from "../types.ts";
 
 export interface SettingsTable {
   key: string;
@@ -74,13 +75,7 @@ export interface MeterSamplesTable {
   offered_ma: number;
 }
 
-/** Authorization of a whitelist entry: the manual's two, plus what an OCPP local list may hold. */
-export type WhitelistAuthorization =
-  | "accepted"
-  | "blocked"
-  | "expired"
-  | "invalid"
-  | "concurrentTx";
+export type { WhitelistAuthorization } from "../types.ts";
 
 export interface WhitelistTable {
   uid: string;

@@ -4,19 +4,13 @@
  * @module
  */
 import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
-import type { Database, WhitelistAuthorization, WhitelistTable } from "./schema.ts";
+import type { WhitelistEntry } from "../types.ts";
+import type { Database, WhitelistTable } from "./schema.ts";
 
 /** The most entries the whitelist holds (M-1.8.2). */
 export const WHITELIST_MAX = 1000;
 
-/** A whitelist entry as the station uses it. */
-export interface WhitelistEntry {
-  uid: string;
-  gid: string | null;
-  expiryAtMs: number | null;
-  authorization: WhitelistAuthorization;
-  deleted: boolean;
-}
+export type { WhitelistEntry } from "../types.ts";
 
 /** Refused because the whitelist would exceed its limit. */
 export class WhitelistFullError extends RangeError {

@@ -6,8 +6,8 @@
  * @module
  */
 import { type Kysely, sql } from "kysely";
-import type { Database } from "../store/schema.ts";
-import type { SessionRow } from "../store/mod.ts";
+import type { Database } from "./schema.ts";
+import type { SessionRow } from "./sessions.ts";
 
 /** One message owed to the backend. */
 export type OwedMessage =
