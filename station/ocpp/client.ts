@@ -8,18 +8,10 @@ import { getLogger } from "@logtape/logtape";
 import type { CoreEffect } from "../core/mod.ts";
 import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
-import {
-  bootNotification,
-  chargeBoxIdentity,
-  measurandList,
-  startTransaction,
-  statusNotification,
-  stopTransaction,
-} from "./conversions.ts";
+import { bootNotification, chargeBoxIdentity, statusNotification } from "./conversions.ts";
 import type { Journal, OwedMessage } from "../store/mod.ts";
-import { utcOffsetMs } from "../time_zone.ts";
 import { dialUrl, reconnectDelayMs, retryDelayMs } from "./dial.ts";
-import { transactionData } from "./transaction_data.ts";
+import { deliver } from "./delivery.ts";
 import { type StatusEffect, StatusQueue } from "./status_queue.ts";
 import { callError, connectOcpp, type OcppConnection } from "./rpc.ts";
 
@@ -508,93 +500,11 @@ export class OcppClient implements AsyncDisposable {
   async #deliver(m: OwedMessage): Promise<void> {
     const conn = this.#conn;
     if (!conn) throw new Error("offline");
-    switch (m.kind) {
-      case "start": {
-        const res = await conn.call<{ transactionId: number; idTagInfo: { status: string } }>(
-          "StartTransaction",
-          startTransaction(m.session),
-        );
-        await this.journal.startDone(m.session.id, res.transactionId);
-        log.info(`StartTransaction of session ${m.session.id}: transaction ${res.transactionId}`);
-        await this.#noteIdTagInfo(m.session.id_tag, res.idTagInfo);
-        if (res.idTagInfo.status !== "Accepted") await this.#deauthorize(m.session.id, res);
-        break;
-      }
-      case "meterValues": {
-        await conn.call("MeterValues", {
-          ...m.payload,
-          transactionId: m.session.transaction_id!,
-        });
-        await this.journal.meterValuesDone(m.id, this.#now());
-        break;
-      }
-      case "stop": {
-        const v = this.#settings.all();
-        const sampled = measurandList(v["ocpp.stopTxnSampledData"]);
-        const aligned = measurandList(v["ocpp.stopTxnAlignedData"]);
-        const samples = sampled.length || aligned.length
-          ? await this.journal.samplesOf(m.session.id)
-          : [];
-        const data = sampled.length || aligned.length
-          ? transactionData({
-            samples,
-            startedAtMs: m.session.started_at,
-            stoppedAtMs: m.session.stopped_at!,
-            meterStartWh: m.session.meter_start_wh,
-            meterStopWh: m.session.meter_stop_wh!,
-            sampled,
-            aligned,
-            sampleIntervalS: v["ocpp.meterValueSampleIntervalS"],
-            alignedIntervalS: v["ocpp.clockAlignedDataIntervalS"],
-            utcOffsetMs: utcOffsetMs(v["time.zone"], m.session.started_at),
-          })
-          : [];
-        const res = await conn.call<{ idTagInfo?: { status: string } }>(
-          "StopTransaction",
-          stopTransaction(m.session, data),
-        );
-        await this.journal.stopDone(m.session.id);
-        if (res.idTagInfo) {
-          await this.#noteIdTagInfo(m.session.stop_id_tag ?? m.session.id_tag, res.idTagInfo);
-        }
-        log.info(`StopTransaction of session ${m.session.id} delivered`);
-        break;
-      }
-    }
+    await deliver(conn, m, {
+      station: this.#deps.station,
+      ...(this.#deps.onIdTagInfo ? { onIdTagInfo: this.#deps.onIdTagInfo } : {}),
+    });
     this.#lastMessageMs = this.#now();
-  }
-
-  async #noteIdTagInfo(idTag: string, idTagInfo: { status: string }): Promise<void> {
-    await this.#deps.onIdTagInfo?.(idTag, idTagInfo).catch((e) =>
-      log.warn(`Cannot cache the idTagInfo of ${idTag}: ${e instanceof Error ? e.message : e}`)
-    );
-  }
-
-  /**
-   * The backend refused a running session's id tag: StopTransactionOnInvalidId true stops it
-   * (DeAuthorized); false keeps the transaction open but delivers no more energy (offered
-   * current 0, SuspendedEVSE) until the vehicle leaves.
-   */
-  async #deauthorize(sessionId: number, res: { idTagInfo: { status: string } }): Promise<void> {
-    const row = await this.#deps.station.store.sessions.get(sessionId);
-    if (!row || row.stopped_at !== null) return;
-    const connectorId = row.connector_id;
-    if (this.#settings.get("ocpp.stopTransactionOnInvalidId")) {
-      log.info(`Backend refused session ${sessionId} (${res.idTagInfo.status}): stopping`);
-      await this.#deps.station.dispatch({
-        type: "remoteStop",
-        connectorId,
-        reason: "DeAuthorized",
-      });
-    } else {
-      log.info(`Backend refused session ${sessionId} (${res.idTagInfo.status}): no more energy`);
-      await this.#deps.station.dispatch({
-        type: "limit",
-        source: "deauthorized",
-        connectorId,
-        limitMa: 0,
-      });
-    }
   }
 
   /** Waits until nothing is owed or `timeoutMs` passed (before an orderly shutdown). */
