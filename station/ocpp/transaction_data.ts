@@ -6,24 +6,14 @@
  * @module
  */
 import type { MeterReading } from "../../drivers/ports.ts";
+import type { MeterSamplesTable } from "../store/schema.ts";
 import { type MeterValue, meterValue } from "./conversions.ts";
 
 /** Most meterValue entries in one StopTransaction (about 0.5 KiB each). */
 export const MAX_TRANSACTION_DATA = 200;
 
 /** A stored meter sample, as the journal reads it. */
-export interface StoredSample {
-  at: number;
-  energy_wh: number;
-  power_w: number;
-  offered_ma: number;
-  current_l1_ma: number;
-  current_l2_ma: number;
-  current_l3_ma: number;
-  voltage_l1_dv: number;
-  voltage_l2_dv: number;
-  voltage_l3_dv: number;
-}
+export type StoredSample = Omit<MeterSamplesTable, "id" | "connector_id" | "session_id">;
 
 /** What the transaction data is made of. */
 export interface TransactionDataInput {
