@@ -104,10 +104,11 @@ async function backendCalls(): Promise<Figure[]> {
   // The worst case of GetCompositeSchedule: 20 daily profiles, asked for ten years.
   for (let i = 0; i < 20; i++) {
     const res = await backend.call<{ status: string }>("SetChargingProfile", {
-      connectorId: 0,
+      // Stack levels 0..9 (ChargeProfileMaxStackLevel) on connector 0 and again on point 1.
+      connectorId: i < 10 ? 0 : 1,
       csChargingProfiles: {
         chargingProfileId: 500 + i,
-        stackLevel: i,
+        stackLevel: i % 10,
         chargingProfilePurpose: "TxDefaultProfile",
         chargingProfileKind: "Recurring",
         recurrencyKind: "Daily",
