@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
-import { type EventRow, type LogEvent, openStore, type Store } from "./mod.ts";
-
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ladewerk_events_" });
-  try {
-    await using store = await openStore(dir);
-    await fn(store);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { type EventRow, type LogEvent, type Store } from "./mod.ts";
+import { withStore } from "./testing.ts";
 
 const EVENTS: LogEvent[] = [
   { atMs: 1_000, kind: "status", message: "Available", connectorId: 1 },
@@ -22,7 +13,7 @@ const EVENTS: LogEvent[] = [
 const ats = (rows: EventRow[]) => rows.map((r) => r.at);
 
 Deno.test("append() stores events with their optional fields; list() returns them newest first", async () => {
-  await withStore(async (store) => {
+  await withStore("events", async (store) => {
     await store.events.append([]);
     assert.deepEqual(await store.events.list(), []);
     await store.events.append(EVENTS.slice(0, 3));
@@ -47,7 +38,7 @@ Deno.test("append() stores events with their optional fields; list() returns the
 });
 
 Deno.test("list() filters by time range, kind and limit", async () => {
-  await withStore(async (store) => {
+  await withStore("events", async (store) => {
     await store.events.append(EVENTS);
     const cases: [Parameters<Store["events"]["list"]>[0], number[]][] = [
       [{ fromMs: 2_000 }, [5_000, 4_000, 3_000, 2_000]],

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { openStore, type Store } from "./mod.ts";
+import type { Store } from "./mod.ts";
+import { withStore } from "./testing.ts";
 import { pruneBatch, type RetentionPolicy } from "./retention.ts";
 
 const DAY = 86_400_000;
@@ -20,16 +21,6 @@ async function count(store: Store, table: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ladewerk-retention-" });
-  try {
-    await using store = await openStore(dir);
-    await fn(store);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 async function session(store: Store, stoppedAtMs: number, owed = false): Promise<number> {
   const { rows } = await sql<{ id: number }>`INSERT INTO sessions (connector_id, id_tag,
     started_at, meter_start_wh, last_meter_wh, last_meter_at, stopped_at, meter_stop_wh,
@@ -40,7 +31,7 @@ async function session(store: Store, stoppedAtMs: number, owed = false): Promise
 }
 
 Deno.test("pruneBatch(): the event log by age and by count, the newest kept", async () => {
-  await withStore(async (store) => {
+  await withStore("retention", async (store) => {
     await store.events.append(Array.from({ length: 30 }, (_, i) => ({
       atMs: NOW - 20 * DAY + i,
       kind: "status",
@@ -60,7 +51,7 @@ Deno.test("pruneBatch(): the event log by age and by count, the newest kept", as
 });
 
 Deno.test("pruneBatch(): samples after 90 days, delivered outbox rows, the oldest cache entries", async () => {
-  await withStore(async (store) => {
+  await withStore("retention", async (store) => {
     const id = await session(store, NOW - 100 * DAY);
     for (const at of [NOW - 100 * DAY, NOW - 91 * DAY, NOW - 89 * DAY, NOW - DAY]) {
       await sql`INSERT INTO meter_samples (connector_id, session_id, at, energy_wh, power_w,
@@ -88,7 +79,7 @@ Deno.test("pruneBatch(): samples after 90 days, delivered outbox rows, the oldes
 });
 
 Deno.test("pruneBatch(): sessions after their retention, never one still owed to the backend", async () => {
-  await withStore(async (store) => {
+  await withStore("retention", async (store) => {
     await session(store, NOW - 4 * 365 * DAY);
     const owed = await session(store, NOW - 4 * 365 * DAY, true);
     const recent = await session(store, NOW - 2 * 365 * DAY);
@@ -100,7 +91,7 @@ Deno.test("pruneBatch(): sessions after their retention, never one still owed to
 });
 
 Deno.test("Store.prune() with the defaults keeps sessions 3 years and samples 90 days at least", async () => {
-  await withStore(async (store) => {
+  await withStore("retention", async (store) => {
     const id = await session(store, NOW - 3 * 365 * DAY);
     await sql`INSERT INTO meter_samples (connector_id, session_id, at, energy_wh, power_w,
       current_l1_ma, current_l2_ma, current_l3_ma, voltage_l1_dv, voltage_l2_dv,

@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import type { MeterReading } from "../../drivers/ports.ts";
-import { openStore, type Sample, type Store } from "./mod.ts";
-
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ladewerk_sessions_" });
-  try {
-    await using store = await openStore(dir);
-    await fn(store);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import type { Sample } from "./mod.ts";
+import { withStore } from "./testing.ts";
 
 function sample(connectorId: number, atMs: number, energyWh: number, offeredMa = 16_000): Sample {
   const phase = { voltageV: 230.14, currentA: 15.9996, powerW: 3_680, powerFactor: 1 };
@@ -32,7 +23,7 @@ const start = (connectorId: number, startedAtMs: number, meterStartWh: number) =
 });
 
 Deno.test("a session opens, recordSamples() moves its last reading and close() stops it", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     const id = await store.sessions.open({ ...start(1, 1_000, 5_000.7), reservationId: 9 });
     const opened = await store.sessions.openOf(1);
     assert.equal(opened?.id, id);
@@ -87,7 +78,7 @@ Deno.test("a session opens, recordSamples() moves its last reading and close() s
 });
 
 Deno.test("close() without an open session returns undefined and changes nothing", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     const stop = { connectorId: 1, stoppedAtMs: 2_000, meterStopWh: 10, reason: "Local" };
     assert.equal(await store.sessions.close(stop), undefined);
     await store.sessions.open(start(1, 1_000, 0));
@@ -99,7 +90,7 @@ Deno.test("close() without an open session returns undefined and changes nothing
 });
 
 Deno.test("a second open session on the same charge point is refused by the unique index", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     const first = await store.sessions.open(start(1, 1_000, 0));
     await assert.rejects(store.sessions.open(start(1, 2_000, 0)), /UNIQUE constraint failed/);
     // The other charge point is independent, and charge point 1 opens again once closed.
@@ -121,7 +112,7 @@ Deno.test("a second open session on the same charge point is refused by the uniq
 });
 
 Deno.test("recordSamples() stores a sample without a session when none is open", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     await store.sessions.recordSamples([]);
     await store.sessions.recordSamples([sample(2, 5_000, 123)]);
     const [row] = await store.sessions.samples(2, 5_000, 5_000);
@@ -132,7 +123,7 @@ Deno.test("recordSamples() stores a sample without a session when none is open",
 });
 
 Deno.test("closeInterrupted() closes open sessions as PowerLoss at the last stored reading, once", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     const done = await store.sessions.open(start(1, 500, 100));
     await store.sessions.close({
       connectorId: 1,
@@ -163,7 +154,7 @@ Deno.test("closeInterrupted() closes open sessions as PowerLoss at the last stor
 });
 
 Deno.test("lastEnergyWh() is the highest register stored for the charge point, 0 if none", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     assert.equal(await store.sessions.lastEnergyWh(1), 0);
     await store.sessions.open(start(1, 1_000, 4_000));
     assert.equal(await store.sessions.lastEnergyWh(1), 4_000, "from the session");
@@ -182,7 +173,7 @@ Deno.test("lastEnergyWh() is the highest register stored for the charge point, 0
 });
 
 Deno.test("list() pages newest first and samples() keeps to the time range, oldest first", async () => {
-  await withStore(async (store) => {
+  await withStore("sessions", async (store) => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
       ids.push(await store.sessions.open(start(1, i * 1_000, i)));

@@ -1,21 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  openStore,
-  type Store,
-  WHITELIST_MAX,
-  type WhitelistEntry,
-  WhitelistFullError,
-} from "./mod.ts";
-
-async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "ladewerk_whitelist_" });
-  try {
-    await using store = await openStore(dir);
-    await fn(store);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { WHITELIST_MAX, type WhitelistEntry, WhitelistFullError } from "./mod.ts";
+import { withStore } from "./testing.ts";
 
 function entry(uid: string, more: Partial<WhitelistEntry> = {}): WhitelistEntry {
   return { uid, gid: null, expiryAtMs: null, authorization: "accepted", deleted: false, ...more };
@@ -26,7 +11,7 @@ function many(count: number, prefix = "U"): WhitelistEntry[] {
 }
 
 Deno.test("whitelist upsert() stores entries and get() finds them whatever the case", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     await store.whitelist.apply({
       upsert: [
         entry("04A1B2C3", { gid: "FLEET", expiryAtMs: 5_000, authorization: "blocked" }),
@@ -51,7 +36,7 @@ Deno.test("whitelist upsert() stores entries and get() finds them whatever the c
 });
 
 Deno.test("whitelist upsert() of a known UID updates it, also when the case differs", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     await store.whitelist.apply({ upsert: [entry("04A1B2C3", { authorization: "blocked" })] }, 1);
     await store.whitelist.apply({ upsert: [entry("04A1B2C3", { gid: "G1" })] }, 2);
     assert.deepEqual(await store.whitelist.get("04a1b2c3"), entry("04A1B2C3", { gid: "G1" }));
@@ -64,7 +49,7 @@ Deno.test("whitelist upsert() of a known UID updates it, also when the case diff
 });
 
 Deno.test("whitelist replace empties the list before the new entries go in", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     await store.whitelist.apply({ upsert: [entry("A"), entry("B"), entry("C")] }, 1);
     await store.whitelist.apply(
       { replace: true, upsert: [entry("B", { gid: "G" }), entry("D")] },
@@ -77,7 +62,7 @@ Deno.test("whitelist replace empties the list before the new entries go in", asy
 });
 
 Deno.test("whitelist remove deletes UIDs for good, whatever the case", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     await store.whitelist.apply({ upsert: [entry("A1"), entry("B2"), entry("C3")] }, 1);
     await store.whitelist.apply({ remove: ["A1", "b2", "NOT-THERE"] }, 2);
     assert.deepEqual((await store.whitelist.all()).map((e) => e.uid), ["C3"]);
@@ -86,7 +71,7 @@ Deno.test("whitelist remove deletes UIDs for good, whatever the case", async () 
 });
 
 Deno.test("whitelist entries flagged deleted stay readable but do not count", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     await store.whitelist.apply({ upsert: [entry("A"), entry("B", { deleted: true })] }, 1);
     assert.equal(await store.whitelist.count(), 1);
     assert.equal((await store.whitelist.get("b"))?.deleted, true);
@@ -95,7 +80,7 @@ Deno.test("whitelist entries flagged deleted stay readable but do not count", as
 });
 
 Deno.test("whitelist takes exactly WHITELIST_MAX entries; deleted ones leave room", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     assert.equal(WHITELIST_MAX, 1000);
     await store.whitelist.apply({ upsert: many(WHITELIST_MAX) }, 1);
     assert.equal(await store.whitelist.count(), WHITELIST_MAX);
@@ -108,7 +93,7 @@ Deno.test("whitelist takes exactly WHITELIST_MAX entries; deleted ones leave roo
 });
 
 Deno.test("whitelist over the limit refuses the whole change and leaves the list as it was", async () => {
-  await withStore(async (store) => {
+  await withStore("whitelist", async (store) => {
     await store.whitelist.apply({ upsert: many(WHITELIST_MAX - 1) }, 1);
     const before = await store.whitelist.all();
     const changes = [
