@@ -136,6 +136,17 @@ for (const kind of BACKENDS) {
     });
     assert.equal(schedule.status, "Accepted");
     assert.equal(schedule.chargingSchedule.chargingSchedulePeriod[0].limit, 10);
+    const station = await t.backend.call<Json>("GetCompositeSchedule", {
+      connectorId: 0,
+      duration: 600,
+      chargingRateUnit: "W",
+    });
+    assert.equal(station.status, "Accepted");
+    assert.deepEqual(
+      station.chargingSchedule.chargingSchedulePeriod,
+      [{ startPeriod: 0, limit: 6900 }],
+      "connector 0: the whole station, here its one point at 10 A on 3 phases",
+    );
     clean(t);
   });
 

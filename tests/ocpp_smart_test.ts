@@ -212,7 +212,11 @@ Deno.test("GetCompositeSchedule: A and W, connector 0, no profile, unknown conne
     chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }],
   });
   assert.deepEqual(await composite(t, 1, 600, "W"), [[0, 11040]]);
-  assert.deepEqual(await composite(t, 0, 600), [[0, 40], [300, 20]]);
+  assert.deepEqual(
+    await composite(t, 0, 600),
+    [[0, 32], [300, 20]],
+    "connector 0: both points at 16 A add up to 32 A, then the station's 20 A caps them",
+  );
   for (const connectorId of [3, -1]) {
     const r = await t.backend.call<Json>("GetCompositeSchedule", { connectorId, duration: 60 });
     assert.deepEqual(r, { status: "Rejected" }, `connector ${connectorId}`);

@@ -14,6 +14,7 @@ import {
   type CompositeSchedule,
   compositeSchedule,
   limitsAt,
+  stationCompositeSchedule,
 } from "../smart/composite.ts";
 import {
   bindToSession,
@@ -136,9 +137,17 @@ export class SmartCharging implements AsyncDisposable {
       return undefined;
     }
     return await this.#serial(async () => {
-      await this.#sessionOn(connectorId);
-      const input = this.#input(connectorId, this.#now());
-      return compositeSchedule({ ...input, durationS, unit });
+      const nowMs = this.#now();
+      if (connectorId !== 0) {
+        await this.#sessionOn(connectorId);
+        return compositeSchedule({ ...this.#input(connectorId, nowMs), durationS, unit });
+      }
+      const each = [];
+      for (let id = 1; id <= connectors; id++) {
+        await this.#sessionOn(id);
+        each.push({ ...this.#input(id, nowMs), durationS, unit });
+      }
+      return stationCompositeSchedule({ ...this.#input(0, nowMs), durationS, unit }, each);
     });
   }
 

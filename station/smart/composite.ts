@@ -4,7 +4,8 @@
  * connector's transaction limit (its TxProfile, else its TxDefaultProfile); within a purpose
  * the highest stack level that sets a limit at that moment wins, and at the same stack level a
  * profile on the connector itself wins over one on connector 0. Where nothing limits, the
- * connector's own maximum applies.
+ * connector's own maximum applies. Connector 0's schedule is the station's: the connectors'
+ * schedules added up, under the ChargePointMaxProfile.
  * @module
  */
 import {
@@ -236,28 +237,26 @@ export const MAX_COMPOSITE_S = 31 * 86_400;
 /** Most periods in one composite schedule: its duration ends where the next would start. */
 export const MAX_COMPOSITE_PERIODS = 1000;
 
+/** One moment's value of a schedule in its unit, with the phases that set it. */
+interface Value {
+  limit: number;
+  numberPhases?: number;
+}
+
 /**
- * The composite schedule of a connector from `nowMs` for `durationS` seconds in `unit`; a
- * change within a second shows from the next whole second of the schedule. Bounded in time
- * and size: at most `MAX_COMPOSITE_S` and `MAX_COMPOSITE_PERIODS`, the answer's `durationS`
- * says how far it reaches.
+ * Periods from the values at `points` (sorted, the first at `from`), merged where equal and
+ * bounded by `MAX_COMPOSITE_PERIODS`; a change within a second shows from the next second.
  */
-export function compositeSchedule(input: CompositeInput): CompositeSchedule {
-  const from = input.nowMs;
-  let durationS = Math.min(Math.max(0, input.durationS), MAX_COMPOSITE_S);
-  const to = from + durationS * 1000;
-  const prepared = stacks(input);
-  const relevant = [...prepared.max, ...prepared.tx, ...prepared.txDefault];
+function schedule(
+  from: number,
+  durationS: number,
+  unit: RateUnit,
+  points: readonly number[],
+  valueAt: (t: number) => Value,
+): CompositeSchedule {
   const periods: CompositePeriod[] = [];
-  for (const t of breakpoints(relevant, input, from, to)) {
-    const found = limitAt(input, t, prepared);
-    const capped = !found || found.amps >= input.maxCurrentA;
-    const phases = capped ? undefined : found.phases;
-    const period: CompositePeriod = {
-      startPeriod: Math.ceil((t - from) / 1000),
-      limit: valueIn(input, capped ? input.maxCurrentA : found.amps, phases),
-      ...(phases !== undefined ? { numberPhases: phases } : {}),
-    };
+  for (const t of points) {
+    const period: CompositePeriod = { startPeriod: Math.ceil((t - from) / 1000), ...valueAt(t) };
     let last = periods.at(-1);
     // Two changes within one second: the later one holds from that second on.
     if (last && last.startPeriod === period.startPeriod) {
@@ -271,5 +270,68 @@ export function compositeSchedule(input: CompositeInput): CompositeSchedule {
     }
     periods.push(period);
   }
-  return { startMs: from, durationS, unit: input.unit, periods };
+  return { startMs: from, durationS, unit, periods };
+}
+
+/** The connector's limit at `t` in amperes, its own maximum where nothing limits it less. */
+function connectorAt(input: CompositeInput, t: number, prepared: Stacks): Limit {
+  const found = limitAt(input, t, prepared);
+  return !found || found.amps >= input.maxCurrentA ? { amps: input.maxCurrentA } : found;
+}
+
+function boundedDuration(input: CompositeInput): number {
+  return Math.min(Math.max(0, input.durationS), MAX_COMPOSITE_S);
+}
+
+/**
+ * The composite schedule of a connector from `nowMs` for `durationS` seconds in `unit`; a
+ * change within a second shows from the next whole second of the schedule. Bounded in time
+ * and size: at most `MAX_COMPOSITE_S` and `MAX_COMPOSITE_PERIODS`, the answer's `durationS`
+ * says how far it reaches.
+ */
+export function compositeSchedule(input: CompositeInput): CompositeSchedule {
+  const from = input.nowMs;
+  const durationS = boundedDuration(input);
+  const prepared = stacks(input);
+  const relevant = [...prepared.max, ...prepared.tx, ...prepared.txDefault];
+  const points = breakpoints(relevant, input, from, from + durationS * 1000);
+  return schedule(from, durationS, input.unit, points, (t) => {
+    const { amps, phases } = connectorAt(input, t, prepared);
+    return {
+      limit: valueIn(input, amps, phases),
+      ...(phases !== undefined ? { numberPhases: phases } : {}),
+    };
+  });
+}
+
+/**
+ * Connector 0's composite schedule: what the whole station is expected to draw from the grid,
+ * the connectors' schedules added up and capped by the ChargePointMaxProfile and the station's
+ * maximum (`station.maxCurrentA`). In A it is amperes per phase; in W each connector counts
+ * with its own phases. Bounded like `compositeSchedule`.
+ */
+export function stationCompositeSchedule(
+  station: CompositeInput,
+  connectors: readonly CompositeInput[],
+): CompositeSchedule {
+  const from = station.nowMs;
+  const durationS = boundedDuration(station);
+  const to = from + durationS * 1000;
+  const own = stacks(station);
+  const each = connectors.map((input) => ({ input, prepared: stacks(input) }));
+  const points = new Set(breakpoints(own.max, station, from, to));
+  for (const { input, prepared } of each) {
+    const relevant = [...prepared.max, ...prepared.tx, ...prepared.txDefault];
+    for (const t of breakpoints(relevant, input, from, to)) points.add(t);
+  }
+  return schedule(from, durationS, station.unit, [...points].sort((a, b) => a - b), (t) => {
+    const cap = connectorAt(station, t, own).amps;
+    let sum = 0;
+    for (const { input, prepared } of each) {
+      const { amps, phases } = connectorAt(input, t, prepared);
+      sum += station.unit === "A" ? amps : valueIn(input, amps, phases);
+    }
+    const capValue = valueIn(station, cap, undefined);
+    return { limit: Math.min(capValue, Math.floor(sum * 10 + 1e-4) / 10) };
+  });
 }

@@ -5,6 +5,7 @@ import {
   limitsAt,
   MAX_COMPOSITE_PERIODS,
   MAX_COMPOSITE_S,
+  stationCompositeSchedule,
 } from "./composite.ts";
 import type { ChargingProfile, InstalledProfile, ProfilePurpose } from "./profiles.ts";
 
@@ -453,4 +454,34 @@ Deno.test("compositeSchedule() stops at MAX_COMPOSITE_PERIODS; the duration ends
   });
   assert.equal(s.periods.length, MAX_COMPOSITE_PERIODS);
   assert.equal(s.durationS, MAX_COMPOSITE_PERIODS * 600);
+});
+
+Deno.test("stationCompositeSchedule() adds the connectors up under the ChargePointMaxProfile", () => {
+  const profiles = [
+    maxP([[0, 40], [H, 20], [2 * H, 70]]),
+    txDefault(0, [[0, 16]]),
+    tx(1, [[0, 6]], { duration: 1800 }),
+  ];
+  const base = { profiles, nowMs: T0, durationS: 3 * H, unit: "A" as const };
+  const one: CompositeInput = { ...base, connectorId: 1, maxCurrentA: 32, ...running };
+  const two: CompositeInput = { ...base, connectorId: 2, maxCurrentA: 32 };
+  const s = stationCompositeSchedule({ ...base, connectorId: 0, maxCurrentA: 63 }, [one, two]);
+  assert.deepEqual(s.periods, [
+    { startPeriod: 0, limit: 22 }, // 6 A (TxProfile) + 16 A (TxDefaultProfile)
+    { startPeriod: 1800, limit: 32 }, // the TxProfile ended: 16 + 16
+    { startPeriod: H, limit: 20 }, // the ChargePointMaxProfile caps the sum
+    { startPeriod: 2 * H, limit: 32 }, // 70 A allowed, the connectors draw 32
+  ]);
+  assert.equal(s.durationS, 3 * H);
+});
+
+Deno.test("stationCompositeSchedule() in W counts each connector with its own phases", () => {
+  const base = { profiles: [maxP([[0, 32]])], nowMs: T0, durationS: 600, unit: "W" as const };
+  const s = stationCompositeSchedule({ ...base, connectorId: 0, maxCurrentA: 63 }, [
+    { ...base, connectorId: 1, maxCurrentA: 16, phases: 1 },
+    { ...base, connectorId: 2, maxCurrentA: 16, phases: 3 },
+  ]);
+  assert.deepEqual(s.periods, [{ startPeriod: 0, limit: 16 * 230 * 4 }]);
+  const none = stationCompositeSchedule({ ...base, connectorId: 0, maxCurrentA: 63 }, []);
+  assert.deepEqual(none.periods, [{ startPeriod: 0, limit: 0 }], "no connector draws nothing");
 });
