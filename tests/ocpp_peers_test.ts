@@ -167,6 +167,34 @@ for (const kind of BACKENDS) {
     clean(t);
   });
 
+  Deno.test(`[${kind}] StopTxOnReset false: a soft reset lets the session charge to its end, then restarts`, async () => {
+    await using t = await ocppStation({
+      backend: kind,
+      connectors: 2,
+      args: ["--http-port", String(freePort())],
+      seed: { "ocpp.stopTxOnReset": false },
+    });
+    await t.booted();
+    const tx = await charge(t);
+    const from = t.backend.calls.length;
+    assert.equal((await t.backend.call<Json>("Reset", { type: "Soft" })).status, "Accepted");
+    const held = await t.st.waitFor((s: Json) => s.connectors[1].status === "Unavailable");
+    assert.equal(held.connectors[0].status, "Charging", "the running session goes on");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const since = () => t.backend.calls.slice(from).map((c) => c.action);
+    assert.ok(!since().includes("StopTransaction"), since().join());
+    assert.ok(!since().includes("BootNotification"), since().join());
+    assert.equal(
+      (await t.backend.call<Json>("RemoteStopTransaction", { transactionId: tx })).status,
+      "Accepted",
+    );
+    const stop = await t.next("StopTransaction", undefined, { from });
+    assert.deepEqual([stop.params.transactionId, stop.params.reason], [tx, "Remote"]);
+    await t.next("BootNotification", undefined, { from, timeoutMs: 15_000 });
+    await t.st.waitFor((s: Json) => s.connectors[1].status === "Available");
+    clean(t);
+  });
+
   Deno.test(`[${kind}] security profile 1: basic auth with the charge box id and AuthorizationKey`, async () => {
     await using t = await ocppStation({
       backend: kind,

@@ -17,6 +17,7 @@ import type { ConfigKeys } from "./config_keys.ts";
 import { measurandList } from "./conversions.ts";
 import type { MeterValueSampler } from "./meter_values.ts";
 import type { OcppConnection } from "./rpc.ts";
+import { performReset } from "./reset.ts";
 import type { SmartCharging } from "./smart_charging.ts";
 import type { AuthResult } from "../types.ts";
 
@@ -34,7 +35,7 @@ export interface HandlerContext {
   sampler: MeterValueSampler;
   authorize: (idTag: string) => Promise<AuthResult>;
   /** Restarts the station software (Soft) or the whole station (Hard). */
-  restart?: (kind: "daemon" | "system") => void;
+  restart?: (kind: "daemon" | "system") => void | Promise<void>;
   /** Installs the TxProfile of a RemoteStartTransaction; without it such a start is refused. */
   smartCharging?: SmartCharging;
   /** Last FirmwareStatusNotification status (TriggerMessage). @default "Idle" */
@@ -47,6 +48,7 @@ export interface HandlerContext {
 type Params = any;
 
 const after = (fn: () => unknown) => setTimeout(() => void fn(), 20);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const STATUS_TO_AUTH: Record<string, WhitelistAuthorization> = {
   Accepted: "accepted",
@@ -164,23 +166,56 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
     return { status: "Accepted" };
   });
 
+  /** The availability ChangeAvailability stored, back after a reset held the points. */
+  const restoreAvailability = async () => {
+    for (const c of connectors()) {
+      const stored = await station.store.getMeta(`availability.${c.id}`);
+      await station.dispatch({
+        type: "availability",
+        connectorId: c.id,
+        operative: stored !== "Inoperative",
+      });
+    }
+  };
+
   conn.handle("Reset", (p: Params) => {
     const hard = p.type === "Hard";
     after(async () => {
-      if (station.settings.get("ocpp.stopTxOnReset")) {
-        for (const c of connectors()) {
-          if (c.session) {
-            await station.dispatch({
-              type: "remoteStop",
-              connectorId: c.id,
-              reason: hard ? "HardReset" : "SoftReset",
-            });
-          }
-        }
-      }
-      log.info(`OCPP ${p.type} reset`);
-      if (ctx.restart) ctx.restart(hard ? "system" : "daemon");
-      else await client.reconnect();
+      const done = await performReset({
+        hard,
+        stopTransactions: station.settings.get("ocpp.stopTxOnReset"),
+        retries: station.settings.get("ocpp.resetRetries"),
+        running: () => connectors().filter((c) => c.session).map((c) => c.id),
+        stop: (connectorId, reason) =>
+          station.dispatch({ type: "remoteStop", connectorId, reason }),
+        hold: async () => {
+          log.info(`OCPP ${p.type} reset waits until the running sessions end (StopTxOnReset)`);
+          await station.dispatch({ type: "availability", connectorId: 0, operative: false });
+        },
+        idle: async () => {
+          while (connectors().some((c) => c.session)) await sleep(500);
+        },
+        restart: async () => {
+          log.info(`OCPP ${p.type} reset`);
+          if (ctx.restart) return await ctx.restart(hard ? "system" : "daemon");
+          await client.reconnect();
+          await restoreAvailability();
+        },
+        sleep,
+        failed: (attempt, error, again) => {
+          log.error(`OCPP ${p.type} reset failed (attempt ${attempt}): ${error}`);
+          void station.store.events.append([{
+            atMs: Date.now(),
+            kind: "ocpp",
+            connectorId: 0,
+            code: "ResetFailed",
+            message: `${p.type} reset failed (attempt ${attempt}${again ? "" : ", the last"}): ` +
+              String(error),
+          }]).catch(() => {});
+        },
+      });
+      // The station stays up: the points take sessions again as before the reset.
+      if (!done) await restoreAvailability();
     });
     return { status: "Accepted" };
   });

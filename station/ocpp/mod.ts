@@ -20,7 +20,7 @@ export interface OcppDeps {
   station: Station;
   info: StationInfo;
   /** Soft reset restarts the station software, hard reset the whole station. */
-  restart?: (kind: "daemon" | "system") => void;
+  restart?: (kind: "daemon" | "system") => void | Promise<void>;
   /** `/WebUi/password/reset`: sets the web password; resolves false if refused. */
   resetWebPassword?: (password: string) => Promise<boolean>;
   /** Call timeout. @default 30000 */

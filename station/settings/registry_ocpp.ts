@@ -145,7 +145,8 @@ export const OCPP_SETTINGS = {
     restart: false,
     ocppKey: "StopTxOnReset",
     ocppAliases: ["/ocpp/stopTransactionsOnReset"],
-    description: "Stop running transactions on an OCPP Reset",
+    description: "Stop running transactions on an OCPP Reset; false: a soft reset waits until " +
+      "they end",
   }),
   "ocpp.transactionMessageAttempts": setting(intS(0, 100), 3, {
     access: "rw",
@@ -171,7 +172,7 @@ export const OCPP_SETTINGS = {
     access: "rw",
     restart: false,
     ocppKey: "ResetRetries",
-    description: "Retries of an unsuccessful reset",
+    description: "Retries of a reset whose restart failed, 5 s doubling to 60 s apart",
   }),
   "ocpp.connectorPhaseRotation": setting(z.string().trim().max(100), "NotApplicable", {
     access: "rw",
