@@ -3,7 +3,7 @@
  * deleted flag. Multi-row changes are one transaction; the 1000-entry limit is enforced here.
  * @module
  */
-import type { ExpressionBuilder, Kysely, Selectable } from "kysely";
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from "kysely";
 import type { WhitelistEntry } from "../types.ts";
 import type { Database, WhitelistTable } from "./schema.ts";
 
@@ -66,32 +66,48 @@ export class WhitelistStore {
 
   /**
    * Applies a set of changes in one transaction: `replace` first empties the list; entries are
-   * upserted (replacing an entry whose UID differs only in case); `remove` deletes UIDs for good,
-   * whatever their case. Refuses the whole change over the limit.
+   * upserted (replacing an entry whose UID differs only in case; of two spellings in one change
+   * the later wins); `remove` deletes UIDs for good, whatever their case. Refuses the whole
+   * change over the limit. A handful of statements whatever the size (the rows travel as one
+   * JSON array), so a list of 1000 neither takes long nor holds the event loop.
    */
   async apply(
     change: { replace?: boolean; upsert?: readonly WhitelistEntry[]; remove?: readonly string[] },
     nowMs: number,
   ): Promise<void> {
+    const latest = new Map<string, WhitelistEntry>();
+    for (const e of change.upsert ?? []) {
+      const key = e.uid.toUpperCase();
+      latest.delete(key);
+      latest.set(key, e);
+    }
+    const rows = JSON.stringify(
+      [...latest.values()].map((e) => [
+        e.uid,
+        e.gid,
+        e.expiryAtMs,
+        e.authorization,
+        e.deleted ? 1 : 0,
+      ]),
+    );
+    const removed = JSON.stringify(change.remove ?? []);
     await this.#db.transaction().execute(async (tx) => {
       if (change.replace) await tx.deleteFrom("whitelist").execute();
-      for (const uid of change.remove ?? []) {
-        await tx.deleteFrom("whitelist").where(sameUid(uid)).execute();
+      if (change.remove?.length) {
+        await sql`DELETE FROM whitelist
+          WHERE upper(uid) IN (SELECT upper(value) FROM json_each(${removed}))`.execute(tx);
       }
-      for (const e of change.upsert ?? []) {
-        // The primary key is case-sensitive: drop another spelling of the UID first.
-        await tx.deleteFrom("whitelist").where(sameUid(e.uid)).where("uid", "!=", e.uid)
-          .execute();
-        const row = {
-          uid: e.uid,
-          gid: e.gid,
-          expiry_at: e.expiryAtMs,
-          authorization: e.authorization,
-          deleted: e.deleted ? 1 : 0,
-          updated_at: nowMs,
-        };
-        await tx.insertInto("whitelist").values(row)
-          .onConflict((oc) => oc.column("uid").doUpdateSet(row)).execute();
+      if (latest.size > 0) {
+        // The primary key is case-sensitive: drop other spellings of the UIDs first.
+        await sql`DELETE FROM whitelist
+          WHERE upper(uid) IN (SELECT upper(value ->> 0) FROM json_each(${rows}))
+            AND uid NOT IN (SELECT value ->> 0 FROM json_each(${rows}))`.execute(tx);
+        await sql`INSERT INTO whitelist (uid, gid, expiry_at, authorization, deleted, updated_at)
+          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, ${nowMs}
+          FROM json_each(${rows}) WHERE true
+          ON CONFLICT (uid) DO UPDATE SET gid = excluded.gid, expiry_at = excluded.expiry_at,
+            authorization = excluded.authorization, deleted = excluded.deleted,
+            updated_at = excluded.updated_at`.execute(tx);
       }
       const r = await tx.selectFrom("whitelist").select((eb) => eb.fn.countAll().as("n"))
         .where("deleted", "=", 0).executeTakeFirstOrThrow();

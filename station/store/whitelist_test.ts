@@ -114,3 +114,13 @@ Deno.test("whitelist over the limit refuses the whole change and leaves the list
     assert.equal(await store.whitelist.count(), WHITELIST_MAX - 1);
   });
 });
+
+Deno.test("whitelist: two spellings of one UID in one change, the later one wins", async () => {
+  await withStore("whitelist", async (store) => {
+    await store.whitelist.apply({ upsert: [entry("ab12", { gid: "OLD" })] }, 1);
+    await store.whitelist.apply({
+      upsert: [entry("AB12", { authorization: "blocked" }), entry("Ab12", { gid: "NEW" })],
+    }, 2);
+    assert.deepEqual(await store.whitelist.all(), [entry("Ab12", { gid: "NEW" })]);
+  });
+});
