@@ -1,6 +1,7 @@
 /**
  * The OCPP-J connection owner: connects, boots, keeps the heartbeat, reconnects with
- * exponential back-off and full jitter, and delivers the transaction journal in order.
+ * exponential back-off and jitter, and runs the message line (message_line.ts) on each accepted
+ * connection; one message's delivery is delivery.ts.
  * Payload translation lives in conversions.ts, incoming calls in handlers.ts.
  * @module
  */
@@ -10,12 +11,15 @@ import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
 import { bootNotification, chargeBoxIdentity, statusNotification } from "./conversions.ts";
 import type { Journal, OwedMessage } from "../store/mod.ts";
-import { dialUrl, reconnectDelayMs, retryDelayMs } from "./dial.ts";
+import { dialUrl, reconnectDelayMs } from "./dial.ts";
 import { deliver } from "./delivery.ts";
-import { type StatusEffect, StatusQueue } from "./status_queue.ts";
+import { MessageLine, type StuckMessage } from "./message_line.ts";
+import type { StatusEffect } from "./status_queue.ts";
 import { callError, connectOcpp, type OcppConnection } from "./rpc.ts";
 
 const log = getLogger(["ladewerk", "ocpp"]);
+
+export type { StuckMessage } from "./message_line.ts";
 
 /** Registration state after BootNotification. */
 export type Registration = "none" | "Pending" | "Accepted" | "Rejected";
@@ -36,15 +40,6 @@ export interface OcppStatus {
   queue: number;
   /** The transaction message the backend keeps refusing, while it does. */
   stuck: StuckMessage | null;
-}
-
-/** A transaction message that failed and waits for its next attempt. */
-export interface StuckMessage {
-  kind: OwedMessage["kind"];
-  sessionId: number;
-  attempts: number;
-  lastError: string;
-  nextAttemptAt: string;
 }
 
 /** What the client needs. */
@@ -74,18 +69,22 @@ export class OcppClient implements AsyncDisposable {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #closed = false;
   #generation = 0;
-  #wake: (() => void) | undefined;
-  /** Ends a retry wait early; only a lost connection or disposal may, not new messages. */
-  #release: (() => void) | undefined;
-  #queue = 0;
   #unsubscribe: (() => void)[] = [];
-  #statuses = new StatusQueue();
-  #stuck: StuckMessage | null = null;
+  /** The transaction messages and statuses owed, in order. */
+  #line: MessageLine;
   #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: OcppClientDeps) {
     this.#deps = deps;
     this.journal = deps.station.store.journal;
+    this.#line = new MessageLine({
+      journal: this.journal,
+      events: deps.station.store.events,
+      deliver: (m) => this.#deliver(m),
+      sendStatus: (status) => this.#sendStatus(status),
+      retryIntervalS: () => this.#settings.get("ocpp.transactionMessageRetryIntervalS"),
+      now: () => this.#now(),
+    });
   }
 
   get #settings() {
@@ -129,7 +128,7 @@ export class OcppClient implements AsyncDisposable {
       }),
       this.#deps.station.subscribe((effect) => this.#onEffect(effect)),
     );
-    void this.#refreshQueue();
+    void this.#line.refreshQueue();
     this.#connect();
   }
 
@@ -172,15 +171,14 @@ export class OcppClient implements AsyncDisposable {
       lastMessageAt: iso(this.#lastMessageMs),
       reconnectAttempt: this.#attempt,
       nextReconnectAt: iso(this.#nextReconnectMs),
-      queue: this.#queue,
-      stuck: this.#stuck,
+      queue: this.#line.queue,
+      stuck: this.#line.stuck,
     };
   }
 
   /** Wakes the delivery of owed transaction messages. */
   wake(): void {
-    void this.#refreshQueue();
-    this.#wake?.();
+    this.#line.wake();
   }
 
   #now(): number {
@@ -199,8 +197,7 @@ export class OcppClient implements AsyncDisposable {
   #clearTimers(): void {
     for (const id of this.#timers) clearTimeout(id);
     this.#timers.clear();
-    this.#wake?.();
-    this.#release?.();
+    this.#line.stop();
   }
 
   #connect(): void {
@@ -320,10 +317,10 @@ export class OcppClient implements AsyncDisposable {
   }
 
   #accepted(generation: number): void {
-    this.#statuses.clear();
+    this.#line.clearStatuses();
     void this.sendAllStatuses();
     this.#heartbeat(generation);
-    void this.#pump(generation);
+    void this.#line.run(() => generation === this.#generation && !this.#closed);
   }
 
   /** Sends StatusNotification for the station and every charge point (after boot, Trigger). */
@@ -350,9 +347,8 @@ export class OcppClient implements AsyncDisposable {
       })),
     ];
     for (const e of effects) {
-      if (onlyConnector === undefined || onlyConnector === e.connectorId) this.#statuses.push(e);
+      if (onlyConnector === undefined || onlyConnector === e.connectorId) this.#line.pushStatus(e);
     }
-    this.#wake?.();
     return Promise.resolve();
   }
 
@@ -367,8 +363,7 @@ export class OcppClient implements AsyncDisposable {
     if (effect.type === "status") {
       if (!this.online) return;
       // In line with the transaction messages, so Charging follows its StartTransaction.
-      this.#statuses.push(effect);
-      this.#wake?.();
+      this.#line.pushStatus(effect);
     }
     if (effect.type === "sessionStarted" || effect.type === "sessionStopped") this.wake();
   }
@@ -405,96 +400,6 @@ export class OcppClient implements AsyncDisposable {
     if (!this.#deps.setTime || !Number.isFinite(ms)) return;
     if (this.#settings.get("time.source") !== "Heartbeat") return;
     this.#deps.setTime(ms);
-  }
-
-  async #refreshQueue(): Promise<void> {
-    this.#queue = await this.journal.count().catch(() => this.#queue);
-  }
-
-  /** Delivers owed transaction messages one at a time, oldest first, while connected. */
-  async #pump(generation: number): Promise<void> {
-    let attempt = 0;
-    while (generation === this.#generation && !this.#closed) {
-      const next = await this.journal.next();
-      await this.#refreshQueue();
-      // A reconnect while reading started a new pump; this one must not send on its socket.
-      if (generation !== this.#generation) return;
-      const status = this.#statuses.peek();
-      if (status && (!next || status.atMs < next.atMs)) {
-        this.#statuses.shift();
-        await this.#sendStatus(status);
-        continue;
-      }
-      if (!next) {
-        await new Promise<void>((resolve) => this.#wake = resolve);
-        continue;
-      }
-      try {
-        await this.#deliver(next);
-        attempt = 0;
-        this.#stuck = null;
-      } catch (e) {
-        if (generation !== this.#generation) return;
-        attempt++;
-        await this.#stuckOn(next, attempt, e, generation);
-      }
-    }
-  }
-
-  /**
-   * A transaction message failed: it is retried after its delay, and later transaction
-   * messages wait behind it, but status notifications do not (the latest per connector).
-   */
-  async #stuckOn(
-    m: OwedMessage,
-    attempt: number,
-    e: unknown,
-    generation: number,
-  ): Promise<void> {
-    const delay = retryDelayMs(
-      this.#settings.get("ocpp.transactionMessageRetryIntervalS"),
-      attempt,
-    );
-    const error = e instanceof Error ? e.message : String(e);
-    const untilMs = this.#now() + delay;
-    this.#stuck = {
-      kind: m.kind,
-      sessionId: m.session.id,
-      attempts: attempt,
-      lastError: error,
-      nextAttemptAt: new Date(untilMs).toISOString(),
-    };
-    log.warn(
-      `${m.kind} of session ${m.session.id} failed (attempt ${attempt}), again in ` +
-        `${delay / 1000} s: ${error}`,
-    );
-    await this.#deps.station.store.events.append([{
-      atMs: this.#now(),
-      kind: "ocpp",
-      connectorId: m.session.connector_id,
-      code: "TransactionMessageFailed",
-      message: `${m.kind} of session ${m.session.id} failed (attempt ${attempt}): ${error}`,
-    }]).catch(() => {});
-    let due = false;
-    const timer = this.#later(delay, () => {
-      due = true;
-      this.#release?.();
-    });
-    while (!due && generation === this.#generation && !this.#closed) {
-      const status = this.#statuses.shift();
-      if (status) {
-        await this.#sendStatus(status);
-        continue;
-      }
-      // Woken by the delay, a lost connection, disposal, or a status to send.
-      await new Promise<void>((resolve) => {
-        this.#release = resolve;
-        this.#wake = resolve;
-      });
-    }
-    this.#release = undefined;
-    clearTimeout(timer);
-    this.#timers.delete(timer);
   }
 
   async #deliver(m: OwedMessage): Promise<void> {
