@@ -60,6 +60,46 @@ export const OPTIONS = {
     help: "UID of the factory master card, in the whitelist from the factory",
   },
   hardware: { env: "LADEWERK_HARDWARE", default: "sim", help: "Hardware: sim or device" },
+  "cluster-role": {
+    env: "LADEWERK_CLUSTER_ROLE",
+    default: undefined,
+    help: "Cluster load management: master, slave or standby (enables it; stored as settings)",
+  },
+  "cluster-broker": {
+    env: "LADEWERK_CLUSTER_BROKER",
+    default: undefined,
+    help: "MQTT broker URL of the cluster (default on the master mqtt://127.0.0.1:1883)",
+  },
+  "cluster-id": {
+    env: "LADEWERK_CLUSTER_ID",
+    default: undefined,
+    help: "Cluster name, the topic prefix (default: default)",
+  },
+  "cluster-limit-a": {
+    env: "LADEWERK_CLUSTER_LIMIT_A",
+    default: undefined,
+    help: "Cluster limit per phase in A (master and standby)",
+  },
+  "cluster-fallback-a": {
+    env: "LADEWERK_CLUSTER_FALLBACK_A",
+    default: undefined,
+    help: "Current per point without a valid allocation, 0 or 6..63 A (default 0)",
+  },
+  "cluster-user": {
+    env: "LADEWERK_CLUSTER_USER",
+    default: undefined,
+    help: "Broker user name",
+  },
+  "cluster-password": {
+    env: "LADEWERK_CLUSTER_PASSWORD",
+    default: undefined,
+    help: "Broker password",
+  },
+  "cluster-ca-file": {
+    env: "LADEWERK_CLUSTER_CA_FILE",
+    default: undefined,
+    help: "CA certificate (PEM file) trusted for an mqtts:// broker",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 const Options = z.object({
@@ -77,7 +117,50 @@ const Options = z.object({
   "factory-password": z.string().min(1).optional(),
   "master-key": z.string().trim().min(1).max(20),
   hardware: z.enum(["sim", "device"]),
+  "cluster-role": z.enum(["master", "slave", "standby"]).optional(),
+  "cluster-broker": z.string().optional(),
+  "cluster-id": z.string().optional(),
+  "cluster-limit-a": z.coerce.number().int().min(0).max(10_000).optional(),
+  "cluster-fallback-a": z.coerce.number().int().min(0).max(63).optional(),
+  "cluster-user": z.string().optional(),
+  "cluster-password": z.string().optional(),
+  "cluster-ca-file": z.string().min(1).optional(),
 });
+
+/** The settings the cluster options stand for (stored at start, like `--ocpp-url`). */
+export function clusterSettings(
+  o: ProgramOptions,
+  readFile: (path: string) => string,
+): Record<string, unknown> {
+  const s: Record<string, unknown> = {};
+  if (o["cluster-role"] !== undefined) {
+    s["cluster.enabled"] = true;
+    s["cluster.role"] = o["cluster-role"];
+  }
+  if (o["cluster-broker"] !== undefined) s["cluster.broker"] = o["cluster-broker"];
+  if (o["cluster-id"] !== undefined) s["cluster.id"] = o["cluster-id"];
+  if (o["cluster-limit-a"] !== undefined) s["cluster.limitA"] = o["cluster-limit-a"];
+  if (o["cluster-fallback-a"] !== undefined) s["cluster.fallbackA"] = o["cluster-fallback-a"];
+  if (o["cluster-user"] !== undefined) s["cluster.username"] = o["cluster-user"];
+  if (o["cluster-password"] !== undefined) s["cluster.password"] = o["cluster-password"];
+  if (o["cluster-ca-file"] !== undefined) {
+    s["cluster.caCertificatePem"] = readFile(o["cluster-ca-file"]);
+  }
+  return s;
+}
+
+/** The option a cluster setting comes from, for error messages. */
+export const CLUSTER_OPTION_OF: Record<string, string> = {
+  "cluster.enabled": "--cluster-role",
+  "cluster.role": "--cluster-role",
+  "cluster.broker": "--cluster-broker",
+  "cluster.id": "--cluster-id",
+  "cluster.limitA": "--cluster-limit-a",
+  "cluster.fallbackA": "--cluster-fallback-a",
+  "cluster.username": "--cluster-user",
+  "cluster.password": "--cluster-password",
+  "cluster.caCertificatePem": "--cluster-ca-file",
+};
 
 /** The parsed command line. */
 export type ProgramOptions = z.infer<typeof Options>;

@@ -9,9 +9,10 @@ import { SimulatedHardware } from "./drivers/sim/mod.ts";
 import { createApp } from "./http/app.ts";
 import { monotonicClock } from "./http/context.ts";
 import { serveWeb } from "./http/serve.ts";
-import type { ProgramOptions } from "./options.ts";
+import { CLUSTER_OPTION_OF, clusterSettings, type ProgramOptions } from "./options.ts";
 import { webPasswordSetter, WebSessions } from "./station/auth/mod.ts";
 import { installFactoryWhitelist } from "./station/factory.ts";
+import { startCluster } from "./station/cluster/mod.ts";
 import { LagMonitor } from "./station/lag_monitor.ts";
 import { startModbus } from "./station/modbus/mod.ts";
 import { startOcpp } from "./station/ocpp/mod.ts";
@@ -66,6 +67,21 @@ export async function runStation(
       if (e instanceof SettingsError) throw new StartupError(`--ocpp-url: ${e.issues[0]?.reason}`);
       throw e;
     }
+  }
+  try {
+    const cluster = clusterSettings(opts, (path) => Deno.readTextFileSync(path));
+    if (Object.keys(cluster).length > 0) await settings.set(cluster, { writer: "station" });
+  } catch (e) {
+    await store[Symbol.asyncDispose]();
+    if (e instanceof SettingsError) {
+      const issue = e.issues[0];
+      const option = CLUSTER_OPTION_OF[issue?.field ?? ""] ?? issue?.field;
+      throw new StartupError(`${option}: ${issue?.reason}`);
+    }
+    if (e instanceof Deno.errors.NotFound) {
+      throw new StartupError(`--cluster-ca-file: ${e.message}`);
+    }
+    throw e;
   }
   await installFactoryWhitelist(store, opts["master-key"], systemClock.nowMs());
 
@@ -132,6 +148,8 @@ export async function runStation(
     ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
   });
   station.addStatus("modbus", () => modbus.status());
+  const cluster = startCluster(station);
+  station.addStatus("cluster", () => cluster.status());
   using lag = new LagMonitor();
   station.addStatus("runtime", () => lag.status());
 
@@ -140,6 +158,7 @@ export async function runStation(
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");
   await modbus[Symbol.asyncDispose]();
+  await cluster[Symbol.asyncDispose]();
   await ocpp.client.drain(2000);
   await ocpp[Symbol.asyncDispose]();
   if (outcome === "restartDaemon") kept.hardware = hardware;

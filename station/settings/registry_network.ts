@@ -32,6 +32,25 @@ function fallbackTimeoutS(n: 1 | 2) {
   });
 }
 
+const mqttUrl = z.union([
+  z.literal(""),
+  z.string().max(500).refine((v) => {
+    try {
+      return ["mqtt:", "mqtts:"].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, { message: "Must be an mqtt:// or mqtts:// URL" }),
+]);
+
+function phaseWiring(n: 1 | 2) {
+  return setting(z.enum(["L1", "L2", "L3"]), "L1", {
+    access: "rw",
+    restart: false,
+    description: `Grid phase that charge point ${n}'s L1 is wired to (L2 and L3 follow)`,
+  });
+}
+
 export const NETWORK_SETTINGS = {
   "modbus.enabled": setting(z.boolean(), (f) => f.hardware === "sim", {
     access: "rw",
@@ -66,17 +85,77 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "Cluster load management (level 2)",
   }),
-  "cluster.role": setting(z.enum(["master", "slave"]), "slave", {
+  "cluster.role": setting(z.enum(["master", "slave", "standby"]), "slave", {
     access: "rw",
     restart: false,
-    description: "Role in the cluster; exactly one station is master",
+    description: "Role in the cluster: one master; a standby takes over when the master is gone",
   }),
   "cluster.limitA": setting(z.number().int().min(0).max(10_000), 32, {
     unit: "A",
     access: "rw",
     restart: false,
-    description: "Cluster limit, split over the charge points with a session (master only)",
+    description: "Cluster limit per phase, split over the charge points with a session " +
+      "(master and standby)",
   }),
+  "cluster.broker": setting(mqttUrl, "", {
+    access: "rw",
+    restart: false,
+    description: "MQTT broker of the cluster (mqtt:// or mqtts://); empty: " +
+      "mqtt://127.0.0.1:1883 on the master",
+  }),
+  "cluster.id": setting(
+    z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, {
+      message: "Letters, digits, '_', '.' and '-' only (it is part of the MQTT topics)",
+    }),
+    "default",
+    {
+      access: "rw",
+      restart: false,
+      description: "Cluster name: the topic prefix, so two clusters can share a broker",
+    },
+  ),
+  "cluster.fallbackA": setting(
+    z.number().int().min(0).max(63).refine((v) => v === 0 || v >= 6, {
+      message: "Must be 0 (pause) or at least 6 A",
+    }),
+    0,
+    {
+      unit: "A",
+      access: "rw",
+      restart: false,
+      description: "Current per charge point without a valid allocation (master lost); 0 pauses",
+    },
+  ),
+  "cluster.minCurrentA": setting(z.number().int().min(6).max(32), 6, {
+    unit: "A",
+    access: "rw",
+    restart: false,
+    description: "Smallest share handed out; points that would get less pause",
+  }),
+  "cluster.rotationMin": setting(z.number().int().min(1).max(1_440), 15, {
+    unit: "min",
+    access: "rw",
+    restart: false,
+    description: "A paused point gets its turn after this long, from the point charging longest",
+  }),
+  "cluster.username": setting(z.string().max(128), "", {
+    access: "rw",
+    restart: false,
+    description: "Broker user name; empty: no authentication",
+  }),
+  "cluster.password": setting(z.string().max(256), "", {
+    access: "w",
+    restart: false,
+    secret: true,
+    description: "Broker password",
+  }),
+  "cluster.caCertificatePem": setting(z.string().max(20_000), "", {
+    access: "rw",
+    restart: false,
+    description: "CA certificate (PEM) trusted for an mqtts:// broker",
+  }),
+  "cluster.cp1.phase": phaseWiring(1),
+  "cluster.cp2.phase": phaseWiring(2),
   "network.ipv4.mode": setting(z.enum(["dhcp", "manual", "shared"]), "dhcp", {
     access: "rw",
     restart: false,

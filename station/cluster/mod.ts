@@ -1,0 +1,177 @@
+/**
+ * The cluster adapter (load management level 2, M-1.5.3): `startCluster()` runs this station
+ * as a member of the cluster and, with the role master or standby, also as its master, each on
+ * its own broker connection with its own last will. Follows the `cluster.*` settings: a change
+ * of any of them starts the adapter afresh. When the cluster is switched off the `cluster`
+ * limit is removed from every point.
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import type { CoreEvent, StationState } from "../core/mod.ts";
+import type { MeterReading } from "../../drivers/ports.ts";
+import type { SettingsChange } from "../settings/mod.ts";
+import { DEFAULT_RULES, type GridPhase } from "./allocate.ts";
+import { Bus } from "./bus.ts";
+import { ClusterMaster, type MasterStatus } from "./master.ts";
+import { ClusterMember, type MemberStatus } from "./member.ts";
+import { clusterPrefix } from "./protocol.ts";
+
+export { allocate, safeStep } from "./allocate.ts";
+export type { ClusterAlarm, MasterStatus } from "./master.ts";
+export type { MemberStatus } from "./member.ts";
+
+const log = getLogger(["ladewerk", "cluster"]);
+
+/** Broker of a master without one set: Mosquitto on the station itself. */
+export const DEFAULT_BROKER = "mqtt://127.0.0.1:1883";
+
+/** What the adapter needs of the station (`Station` has it). */
+export interface ClusterStation {
+  readonly state: StationState;
+  reading(connectorId: number): MeterReading | undefined;
+  dispatch(event: CoreEvent): Promise<void>;
+  readonly settings: {
+    get(key: string): unknown;
+    readonly factory: { readonly serial: string };
+    onChange(listener: (change: SettingsChange) => void): () => void;
+  };
+}
+
+/** What `GET /api/status` → `cluster` shows. */
+export interface ClusterStatus {
+  enabled: boolean;
+  role: "master" | "slave" | "standby";
+  clusterId: string;
+  broker: string;
+  member: MemberStatus | null;
+  /** On the master and the standby. */
+  master: MasterStatus | null;
+}
+
+const PRIORITY = { master: 100, standby: 50 } as const;
+const PHASE_OF: Record<string, GridPhase> = { L1: 0, L2: 1, L3: 2 };
+
+/** A running cluster adapter. */
+export interface Cluster extends AsyncDisposable {
+  status(): ClusterStatus;
+}
+
+/** Starts the adapter; it follows the settings until disposed. */
+export function startCluster(station: ClusterStation): Cluster {
+  const get = <T>(key: string) => station.settings.get(key) as T;
+  const member = station.settings.factory.serial;
+  let running: { member: ClusterMember; master?: ClusterMaster; buses: Bus[] } | null = null;
+  let chain = Promise.resolve();
+
+  const broker = () => {
+    const url = get<string>("cluster.broker");
+    return url || (get<string>("cluster.role") === "slave" ? "" : DEFAULT_BROKER);
+  };
+
+  const stop = async () => {
+    const r = running;
+    running = null;
+    if (!r) return;
+    await r.master?.[Symbol.asyncDispose]();
+    await r.member[Symbol.asyncDispose]();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const b of r.buses) await b[Symbol.asyncDispose]();
+    for (const c of station.state.connectors) {
+      await station.dispatch({
+        type: "limit",
+        source: "cluster",
+        connectorId: c.id,
+        limitMa: undefined,
+      });
+    }
+  };
+
+  const start = () => {
+    if (!get<boolean>("cluster.enabled")) return;
+    const url = broker();
+    if (!url) {
+      log.warn("Cluster enabled without a broker (cluster.broker): this member waits");
+      return;
+    }
+    const role = get<ClusterStatus["role"]>("cluster.role");
+    const prefix = clusterPrefix(get<string>("cluster.id"));
+    const fallbackMa = () => get<number>("cluster.fallbackA") * 1000;
+    const credentials = {
+      ...(get<string>("cluster.username") ? { username: get<string>("cluster.username") } : {}),
+      ...(get<string>("cluster.password") ? { password: get<string>("cluster.password") } : {}),
+      ...(get<string>("cluster.caCertificatePem")
+        ? { caPem: get<string>("cluster.caCertificatePem") }
+        : {}),
+    };
+    const now = () => performance.now();
+    const ids = station.state.connectors.map((c) => c.id);
+    const memberBus = new Bus({
+      url,
+      clientId: `ladewerk-${member}-member`,
+      ...credentials,
+      will: ClusterMember.will(prefix, member, ids, fallbackMa()),
+    });
+    const agent = new ClusterMember({
+      bus: memberBus,
+      prefix,
+      member,
+      state: () => station.state,
+      reading: (id) => station.reading(id),
+      setLimit: (connectorId, limitMa) =>
+        station.dispatch({ type: "limit", source: "cluster", connectorId, limitMa }),
+      fallbackMa,
+      wiring: (id) => PHASE_OF[get<string>(`cluster.cp${id}.phase`)] ?? 0,
+      now,
+    });
+    running = { member: agent, buses: [memberBus] };
+    if (role !== "slave") {
+      const masterBus = new Bus({
+        url,
+        clientId: `ladewerk-${member}-master`,
+        ...credentials,
+        will: ClusterMaster.will(prefix, member),
+      });
+      const master = new ClusterMaster({
+        bus: masterBus,
+        prefix,
+        master: member,
+        priority: PRIORITY[role],
+        epoch: `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`,
+        rules: () => ({
+          ...DEFAULT_RULES,
+          limitMa: get<number>("cluster.limitA") * 1000,
+          minMa: get<number>("cluster.minCurrentA") * 1000,
+          rotationMs: get<number>("cluster.rotationMin") * 60_000,
+        }),
+        now,
+      });
+      running.master = master;
+      running.buses.push(masterBus);
+      master.start();
+    }
+    agent.start();
+    log.info(`Cluster ${prefix} on ${url}: ${member} as ${role}`);
+  };
+
+  const unsubscribe = station.settings.onChange(({ changed }) => {
+    if (!Object.keys(changed).some((k) => k.startsWith("cluster."))) return;
+    chain = chain.then(stop).then(start).catch((e) => log.error(`Cluster restart failed: ${e}`));
+  });
+  start();
+
+  return {
+    status: () => ({
+      enabled: get<boolean>("cluster.enabled"),
+      role: get<ClusterStatus["role"]>("cluster.role"),
+      clusterId: get<string>("cluster.id"),
+      broker: broker(),
+      member: running?.member.status() ?? null,
+      master: running?.master?.status() ?? null,
+    }),
+    async [Symbol.asyncDispose]() {
+      unsubscribe();
+      await chain;
+      await stop();
+    },
+  };
+}
