@@ -27,6 +27,8 @@ export interface Mosquitto extends AsyncDisposable {
 /** Starts Mosquitto; resolves once it accepts TCP connections. */
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = await Deno.makeTempDir({ prefix: "ladewerk-mosquitto-" });
+  // Started as root, mosquitto drops to its own user, which must read the files.
+  await Deno.chmod(dir, 0o755);
   const port = freePort();
   const lines = [`listener ${port} 127.0.0.1`, "persistence false", "log_dest stdout"];
   if (options.users) {
@@ -40,6 +42,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       }).output();
       if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
     }
+    await Deno.chmod(passwords, 0o644);
     lines.push(`password_file ${passwords}`, "allow_anonymous false");
   } else {
     lines.push("allow_anonymous true");
