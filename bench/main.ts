@@ -4,6 +4,7 @@
  * @module
  */
 import type { BenchModule, Figure } from "./figure.ts";
+import * as cluster from "./cluster_bench.ts";
 import * as modbus from "./modbus_bench.ts";
 import * as ocpp from "./ocpp_bench.ts";
 import * as smart from "./smart_bench.ts";
@@ -16,6 +17,7 @@ export const MODULES: Record<string, BenchModule> = {
   startup,
   modbus,
   ocpp,
+  cluster,
   smart,
   storage,
   ui,

@@ -77,7 +77,7 @@ interface MemberRecord {
   offline: Offline | null;
   online: boolean;
   heardMs: number;
-  /** Heard live (not a retained replay) since this master became active. */
+  /** Heard live, not only as a retained replay. */
   fresh: boolean;
   sent: Sent[];
 }
@@ -260,7 +260,6 @@ export class ClusterMaster implements AsyncDisposable {
       this.#active = true;
       this.#activeSinceMs = this.#deps.now();
       this.#memory = new Map();
-      for (const r of this.#members.values()) r.fresh = false;
       this.#beat();
     }
   }
