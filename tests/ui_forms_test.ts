@@ -74,6 +74,9 @@ const FORMS: [
   ["communication", "cluster", {
     "cluster.enabled": true,
     "cluster.limitA": "80",
+    "cluster.broker": "mqtt://127.0.0.1:9",
+    "cluster.id": "site-b",
+    "cluster.fallbackA": "6",
   }],
   ["station", "time", {
     "time.ntpServer": "ntp.example.org",

@@ -10,6 +10,7 @@ import { startStation } from "./helpers/station_process.ts";
 const TITLES: Record<string, [de: string, en: string]> = {
   network: ["Netzwerk", "Network"],
   communication: ["Kommunikation", "Communication"],
+  cluster: ["Cluster", "Cluster"],
   station: ["Station", "Station"],
   display: ["Anzeige", "Display"],
   users: ["Benutzerverwaltung", "User management"],

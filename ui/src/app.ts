@@ -9,6 +9,7 @@ import { useEffect } from "preact/hooks";
 import { Header } from "./components/header.ts";
 import { t, useLang } from "./i18n.ts";
 import { live, startLive, stopLive } from "./live.ts";
+import { ClusterPage } from "./pages/cluster.ts";
 import { CommunicationPage } from "./pages/communication.ts";
 import { DashboardPage } from "./pages/dashboard.ts";
 import { DisplayPage } from "./pages/display.ts";
@@ -27,6 +28,7 @@ const PAGE_VIEWS: Record<Page, () => VNode> = {
   dashboard: DashboardPage,
   network: NetworkPage,
   communication: CommunicationPage,
+  cluster: ClusterPage,
   station: StationPage,
   display: DisplayPage,
   users: UsersPage,

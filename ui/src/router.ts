@@ -9,6 +9,7 @@ export const PAGES = [
   "dashboard",
   "network",
   "communication",
+  "cluster",
   "station",
   "display",
   "users",

@@ -89,6 +89,51 @@ export interface Status {
   };
   connectors: ConnectorStatus[];
   ocpp?: OcppStatus | null;
+  cluster?: ClusterStatus | null;
+}
+
+/** `GET /api/status` → `cluster`. */
+export interface ClusterStatus {
+  enabled: boolean;
+  role: "master" | "slave" | "standby";
+  clusterId: string;
+  broker: string;
+  member: {
+    member: string;
+    connected: boolean;
+    master: string | null;
+    lease: {
+      master: string;
+      seq: number;
+      expiresInMs: number;
+      pointsMa: Record<string, number>;
+    } | null;
+    ignored: number;
+    lastIgnored: string | null;
+  } | null;
+  master: {
+    master: string;
+    active: boolean;
+    holdMs: number;
+    limitMa: number;
+    reservedMa: number[];
+    alarms: { code: string; message: string }[];
+    members: {
+      member: string;
+      online: boolean;
+      reachable: boolean;
+      lastSeenMsAgo: number | null;
+      points: {
+        id: number;
+        active: boolean;
+        phases: number[];
+        drawMa: number;
+        allocationMa: number;
+        inForceMa: number;
+        paused: boolean;
+      }[];
+    }[];
+  } | null;
 }
 
 /** `GET /api/info`. */

@@ -4,8 +4,15 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { CheckField, NumberField, RadioField, SelectField } from "../components/field.ts";
+import {
+  CheckField,
+  NumberField,
+  RadioField,
+  SelectField,
+  TextField,
+} from "../components/field.ts";
 import { FormCard } from "../components/form_card.ts";
+import { SecretField } from "../components/secret_field.ts";
 import { useSettingsForm } from "../components/settings_form.ts";
 import { t } from "../i18n.ts";
 
@@ -70,10 +77,15 @@ export function ClusterCard(): VNode {
     "cluster.enabled",
     "cluster.role",
     "cluster.limitA",
+    "cluster.broker",
+    "cluster.id",
+    "cluster.fallbackA",
+    "cluster.username",
+    "cluster.password",
   ]);
+  const allocates = form.value("cluster.role") !== "slave";
   return html`
-    <${FormCard} id="cluster" title=${t("cluster.title")} form=${form}
-      intro=${html`<p class="msg msg-info">${t("cluster.notYet")}</p>`}>
+    <${FormCard} id="cluster" title=${t("cluster.title")} form=${form}>
       <${CheckField} f=${form} k="cluster.enabled" label=${t(
         "cluster.enable",
       )} />
@@ -81,13 +93,26 @@ export function ClusterCard(): VNode {
         options=${[
           ["master", "Master"],
           ["slave", "Slave"],
+          ["standby", t("cl.roleName.standby")],
         ]} hint=${t("cluster.roleHint")} />
       <${NumberField} f=${form} k="cluster.limitA" label=${t(
         "cluster.limit",
       )} unit="A"
         hint=${t(
           "cluster.limitHint",
-        )} disabled=${form.value("cluster.role") !== "master"} />
+        )} disabled=${!allocates} />
+      <div class="two-col">
+        <${TextField} f=${form} k="cluster.broker" label=${t("cluster.broker")}
+          placeholder="mqtt://192.168.1.10:1883" hint=${t("cluster.brokerHint")} />
+        <${TextField} f=${form} k="cluster.id" label=${t("cluster.id")}
+          hint=${t("cluster.idHint")} />
+      </div>
+      <${NumberField} f=${form} k="cluster.fallbackA" label=${t("cluster.fallback")} unit="A"
+        hint=${t("cluster.fallbackHint")} />
+      <div class="two-col">
+        <${TextField} f=${form} k="cluster.username" label=${t("cluster.username")} />
+        <${SecretField} f=${form} k="cluster.password" label=${t("cluster.password")} />
+      </div>
       <//>
   ` as VNode;
 }

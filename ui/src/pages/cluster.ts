@@ -1,0 +1,154 @@
+/**
+ * Cluster (load management level 2), live over the event stream: on every station its own
+ * membership (broker, master, allocation and lease); on the master and the standby every member
+ * and charge point with demand, allocation, paused or waiting, last seen, and the alarms.
+ * @module
+ */
+import { html } from "htm/preact";
+import type { VNode } from "preact";
+import { type Key, t } from "../i18n.ts";
+import { live } from "../live.ts";
+import { useStore } from "../store.ts";
+import type { ClusterStatus } from "../types.ts";
+
+const amps = (ma: number) => (ma / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 });
+const seconds = (ms: number) => Math.ceil(ms / 1000);
+
+function row(label: string, value: unknown, id: string): VNode {
+  return html`
+    <div class="kv-row">
+      <dt>${label}</dt>
+      <dd data-id=${id}>${value ?? "–"}</dd>
+    </div>
+  ` as VNode;
+}
+
+export function MemberCard(props: { cluster: ClusterStatus }): VNode {
+  const { cluster } = props;
+  const m = cluster.member;
+  const lease = m?.lease;
+  return html`
+    <section class="card" aria-labelledby="cl-member">
+      <h2 id="cl-member">${t("cl.member")}</h2>
+      <dl class="kv">
+          ${row(t("cluster.role"), t(`cl.roleName.${cluster.role}` as Key), "cl-role")}
+          ${row(t("cl.clusterId"), cluster.clusterId, "cl-id")}
+          ${row(t("cl.broker"), cluster.broker || "–", "cl-broker")}
+          ${row(t("cl.connected"), m?.connected ? t("cl.yes") : t("cl.no"), "cl-connected")}
+          ${row(t("cl.master"), m?.master ?? t("cl.noMaster"), "cl-master")}
+          ${row(
+            t("cl.lease"),
+            lease
+              ? `${
+                Object.entries(lease.pointsMa).map(([id, ma]) =>
+                  t("cl.leaseOf", { id, amps: amps(ma) })
+                )
+                  .join(", ")
+              } (${t("cl.expires", { s: seconds(lease.expiresInMs) })})`
+              : t("cl.noLease"),
+            "cl-lease",
+          )}
+          ${row(
+            t("cl.ignored"),
+            m ? `${m.ignored}${m.lastIgnored ? ` (${m.lastIgnored})` : ""}` : "–",
+            "cl-ignored",
+          )}
+        </dl>
+    </section>
+  ` as VNode;
+}
+
+type MasterView = NonNullable<ClusterStatus["master"]>;
+type PointView = MasterView["members"][number]["points"][number];
+
+function stateOf(member: MasterView["members"][number], p: PointView): string {
+  if (!member.online) return t("cl.state.offline");
+  if (!member.reachable) return t("cl.state.unreachable");
+  if (!p.active) return t("cl.state.idle");
+  return p.paused ? t("cl.state.paused") : t("cl.state.charging");
+}
+
+export function MasterCard(props: { master: MasterView }): VNode {
+  const { master } = props;
+  return html`<section class="card" aria-labelledby="cl-members">
+    <h2 id="cl-members">${t("cl.members")}</h2>
+    ${
+    master.alarms.length > 0
+      ? html`
+        <div class="msg msg-error" role="alert" data-id="cl-alarms">
+          <ul>${master.alarms.map((a) =>
+            html`<li data-code=${a.code}><strong>${
+              t(`cl.alarm.${a.code}` as Key)
+            }</strong> ${a.message}</li>`
+          )}</ul>
+        </div>
+      `
+      : null
+  }
+    ${
+    master.active && master.holdMs > 0
+      ? html`<p class="msg msg-info" data-id="cl-hold">${
+        t("cl.hold", { s: seconds(master.holdMs) })
+      }</p>`
+      : null
+  }
+    <dl class="kv">
+      ${
+    row(
+      t("cl.master"),
+      `${master.master}: ${master.active ? t("cl.active") : t("cl.standby")}`,
+      "cl-master-state",
+    )
+  }
+      ${row(t("cl.limit"), `${amps(master.limitMa)} A`, "cl-limit")}
+      ${
+    row(t("cl.reserved"), master.reservedMa.map((ma) => `${amps(ma)} A`).join(" / "), "cl-reserved")
+  }
+    </dl>
+    <div class="table-wrap">
+      <table class="table" data-id="cl-table">
+        <thead><tr>
+          <th scope="col">${t("cl.col.member")}</th>
+          <th scope="col">${t("cl.col.point")}</th>
+          <th scope="col">${t("cl.col.state")}</th>
+          <th scope="col">${t("cl.col.phases")}</th>
+          <th scope="col" class="num">${t("cl.col.draw")}</th>
+          <th scope="col" class="num">${t("cl.col.allocation")}</th>
+          <th scope="col">${t("cl.col.seen")}</th>
+        </tr></thead>
+        <tbody>${
+    master.members.flatMap((m) =>
+      m.points.map((p) =>
+        html`
+          <tr data-point=${`${m.member}/${p.id}`}>
+            <td>${m.member}</td>
+            <td>${p.id}</td>
+            <td data-id="state">${stateOf(m, p)}</td>
+            <td>${p.phases.map((ph) => `L${ph + 1}`).join(" ")}</td>
+            <td class="num">${amps(p.drawMa)} A</td>
+            <td class="num" data-id="allocation">${amps(p.allocationMa)} A</td>
+            <td>${m.lastSeenMsAgo === null
+              ? "–"
+              : t("cl.ago", { s: seconds(m.lastSeenMsAgo) })}</td>
+          </tr>
+        `
+      )
+    )
+  }</tbody>
+      </table>
+    </div>
+  </section>` as VNode;
+}
+
+/** The cluster page. */
+export function ClusterPage(): VNode {
+  const { status } = useStore(live);
+  const cluster = status?.cluster;
+  return html`
+    <h1>${t("page.cluster")}</h1>
+    ${!cluster?.enabled ? html`<p class="msg msg-info" data-id="cl-off">${t("cl.off")}</p>` : html`
+      <${MemberCard} cluster=${cluster} />
+      ${cluster.master ? html`<${MasterCard} master=${cluster.master} />` : null}
+    `}
+  ` as VNode;
+}
