@@ -25,6 +25,7 @@ import {
   safeStep,
 } from "./allocate.ts";
 import type { Bus } from "./bus.ts";
+import { MAX_MASTERS } from "./member.ts";
 import {
   type AllocationMessage,
   type Demand,
@@ -219,7 +220,9 @@ export class ClusterMaster implements AsyncDisposable {
     const m = parsed.message;
     if (m.master === this.#deps.master || !topic.endsWith(`/${m.master}`)) return;
     if (m.type === "masterOffline") this.#others.delete(m.master);
-    else this.#others.set(m.master, { beat: m, heardMs: this.#deps.now() });
+    else if (this.#others.has(m.master) || this.#others.size < MAX_MASTERS) {
+      this.#others.set(m.master, { beat: m, heardMs: this.#deps.now() });
+    }
     this.#decide();
   }
 

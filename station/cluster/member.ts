@@ -28,6 +28,8 @@ const log = getLogger(["ladewerk", "cluster"]);
 
 /** Below this a phase draws nothing. */
 const DRAWING_MA = 1_000;
+/** Masters (and standbys) tracked at once. */
+export const MAX_MASTERS = 8;
 /** A demand goes out at most this often on changes. */
 const MIN_DEMAND_GAP_MS = 250;
 
@@ -141,6 +143,11 @@ export class ClusterMember implements AsyncDisposable {
     if (m.type === "masterOffline") {
       this.#masters.delete(m.master);
       return;
+    }
+    // Bounded: a flood of made-up master names cannot fill the memory.
+    if (!this.#masters.has(m.master) && this.#masters.size >= MAX_MASTERS) {
+      this.currentMaster(); // forgets the silent ones
+      if (this.#masters.size >= MAX_MASTERS) return this.#ignore(`${topic}: too many masters`);
     }
     this.#masters.set(m.master, { beat: m, heardMs: this.#deps.now() });
   }
