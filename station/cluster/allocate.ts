@@ -6,7 +6,9 @@
  * - Equal shares over the points with a session, never below the minimum (6 A or more); the
  *   points that do not fit pause (0) until capacity frees.
  * - Per grid phase: a point loads the phases its vehicle draws on (all three until it draws).
- * - Every unreachable member's fallback current is reserved first, on the phases it may use.
+ * - Every point's fallback current is reserved, on the phases it may use: a member that loses
+ *   the master offers it without asking, an unreachable one may still offer its last lease. A
+ *   running point gets at least its fallback, a point not running keeps it reserved.
  * - Rotation: a point that has waited a rotation period takes the place of the point that has
  *   charged longest, if that one has charged a rotation period too; otherwise a running point
  *   keeps running (hysteresis), and when capacity shrinks the newest session pauses first.
@@ -86,21 +88,21 @@ export interface Allocation {
   /** mA per point key; unreachable points show their fallback. */
   currents: Map<string, number>;
   memory: Map<string, PointMemory>;
-  /** Per grid phase: reserved for unreachable members. */
+  /** Per grid phase: reserved for the fallbacks of the points not running (and unreachable). */
   reservedMa: [number, number, number];
-  /** The fallbacks of unreachable members alone exceed the limit on some phase. */
+  /** The fallbacks of all points together exceed the limit on some phase: unsafe. */
   fallbacksOverLimit: boolean;
   /** Points with a session that get nothing now. */
   paused: string[];
 }
 
-/** The points whose allocation cannot be renewed: their fallbacks, on their phases. */
+const phasesOf = (d: PointDemand): readonly GridPhase[] =>
+  d.phases.length > 0 ? d.phases : ALL_PHASES;
+
+/** Every point's fallback (an unreachable one's: what it may still offer), per phase. */
 function reserve(demands: readonly PointDemand[]): [number, number, number] {
   const reserved: [number, number, number] = [0, 0, 0];
-  for (const d of demands) {
-    if (d.reachable) continue;
-    for (const p of d.phases.length > 0 ? d.phases : ALL_PHASES) reserved[p] += d.fallbackMa;
-  }
+  for (const d of demands) for (const p of phasesOf(d)) reserved[p] += d.fallbackMa;
   return reserved;
 }
 
@@ -116,7 +118,7 @@ function admit(
   memory: AllocationMemory,
   rules: ClusterRules,
   nowMs: number,
-  availableMa: readonly number[],
+  reservedMa: readonly number[],
 ): PointDemand[] {
   const mem = (d: PointDemand) => memory.get(d.key) ?? {};
   const isRunning = (d: PointDemand) => mem(d).runningSinceMs !== undefined;
@@ -129,12 +131,12 @@ function admit(
   const waiting = candidates.filter((d) => !isRunning(d))
     .sort((a, b) => waitedFor(b) - waitedFor(a) || bySession(a, b));
 
-  const phasesOf = (d: PointDemand) => d.phases.length > 0 ? d.phases : ALL_PHASES;
-  const used = [0, 0, 0];
-  const fits = (d: PointDemand) =>
-    phasesOf(d).every((ph) => used[ph]! + rules.minMa <= availableMa[ph]!);
+  // Running, a point needs its minimum instead of its reserved fallback.
+  const used = [...reservedMa];
+  const extra = (d: PointDemand) => startOf(d, rules) - d.fallbackMa;
+  const fits = (d: PointDemand) => phasesOf(d).every((ph) => used[ph]! + extra(d) <= rules.limitMa);
   const take = (d: PointDemand, sign: 1 | -1) => {
-    for (const ph of phasesOf(d)) used[ph]! += sign * rules.minMa;
+    for (const ph of phasesOf(d)) used[ph]! += sign * extra(d);
   };
   const admitted = new Set<PointDemand>();
   for (const d of [...running, ...waiting, ...idle]) {
@@ -174,10 +176,15 @@ function admit(
   return candidates.filter((d) => admitted.has(d));
 }
 
+/** What a running point gets at least: the minimum, and never less than its fallback. */
+function startOf(d: PointDemand, rules: ClusterRules): number {
+  return Math.max(rules.minMa, d.fallbackMa);
+}
+
 /** The cap of a point for the water fill. */
 function capOf(d: PointDemand, m: PointMemory, rules: ClusterRules): number {
-  if (m.idle) return rules.minMa;
-  return Math.max(rules.minMa, Math.min(d.maxMa, m.capMa ?? Infinity));
+  if (m.idle) return startOf(d, rules);
+  return Math.max(startOf(d, rules), Math.min(d.maxMa, m.capMa ?? Infinity));
 }
 
 /**
@@ -185,14 +192,13 @@ function capOf(d: PointDemand, m: PointMemory, rules: ClusterRules): number {
  * phase is full or a point reaches its cap.
  */
 function waterFill(
-  points: readonly { key: string; phases: readonly GridPhase[]; capMa: number }[],
+  points: readonly { key: string; phases: readonly GridPhase[]; startMa: number; capMa: number }[],
   availableMa: readonly number[],
-  minMa: number,
 ): Map<string, number> {
-  const given = new Map(points.map((p) => [p.key, minMa]));
+  const given = new Map(points.map((p) => [p.key, p.startMa]));
   const left = [...availableMa];
-  for (const p of points) for (const ph of p.phases) left[ph]! -= minMa;
-  let rising = points.filter((p) => p.capMa > minMa);
+  for (const p of points) for (const ph of p.phases) left[ph]! -= p.startMa;
+  let rising = points.filter((p) => p.capMa > p.startMa);
   while (rising.length > 0) {
     const users = [0, 0, 0];
     for (const p of rising) for (const ph of p.phases) users[ph]!++;
@@ -229,21 +235,22 @@ export function allocate(
 ): Allocation {
   const minMa = Math.max(6_000, rules.minMa);
   const r = { ...rules, minMa };
-  const reservedMa = reserve(demands);
-  const availableMa = reservedMa.map((ma) => Math.max(0, rules.limitMa - ma));
-  const fallbacksOverLimit = reservedMa.some((ma) => ma > rules.limitMa);
-  const phasesOf = (d: PointDemand) => d.phases.length > 0 ? d.phases : ALL_PHASES;
+  const reservedAll = reserve(demands);
+  const fallbacksOverLimit = reservedAll.some((ma) => ma > rules.limitMa);
   const candidates = demands.filter((d) => d.reachable && d.active && d.maxMa >= minMa);
-  const admitted = admit(candidates, previous, r, nowMs, availableMa);
+  const admitted = admit(candidates, previous, r, nowMs, reservedAll);
   const admittedKeys = new Set(admitted.map((d) => d.key));
+  // What stays reserved: the fallbacks of every point not running.
+  const reservedMa: [number, number, number] = [...reservedAll];
+  for (const d of admitted) for (const ph of phasesOf(d)) reservedMa[ph] -= d.fallbackMa;
   const shares = waterFill(
     admitted.map((d) => ({
       key: d.key,
       phases: phasesOf(d),
+      startMa: startOf(d, r),
       capMa: capOf(d, previous.get(d.key) ?? {}, r),
     })),
-    availableMa,
-    minMa,
+    reservedMa.map((ma) => Math.max(0, rules.limitMa - ma)),
   );
 
   const currents = new Map<string, number>();
@@ -268,7 +275,7 @@ export function allocate(
       continue;
     }
     // 0.1 A steps, rounded down: the sum never grows.
-    const givenMa = Math.max(minMa, Math.floor(shares.get(d.key)! / 100) * 100);
+    const givenMa = Math.max(startOf(d, r), Math.floor(shares.get(d.key)! / 100) * 100);
     currents.set(d.key, givenMa);
     memory.set(d.key, remember(d, before, givenMa, r, nowMs));
   }

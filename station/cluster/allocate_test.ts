@@ -228,8 +228,8 @@ function random(seed: number): () => number {
   };
 }
 
-Deno.test("allocate() property: random sequences stay within the limit, fair and calm", () => {
-  const seed = Number(Deno.env.get("CLUSTER_SEED") ?? 20261204);
+/** Random sequences: within the limit at every step, 0 or ≥ 6 A, calm; fair unless `mixed`. */
+function property(seed: number, mixed: boolean): void {
   console.log(`seed ${seed} (CLUSTER_SEED=${seed} repeats this run)`);
   const rnd = random(seed);
   const r = rules(32, { rotationMs: 10 * MIN, releaseAfterMs: MIN });
@@ -255,8 +255,9 @@ Deno.test("allocate() property: random sequences stay within the limit, fair and
     // Sessions last hours (most points busy), members drop out for a minute or so.
     if (x < 0.02 && (!p.active || rnd() < 0.3)) {
       Object.assign(p, { active: !p.active, startedAtMs: t });
-    } else if (x < 0.03) p.phases = rnd() < 0.5 ? [Math.floor(rnd() * 3) as GridPhase] : [0, 1, 2];
-    else if (x < 0.05) p.wantsMa = rnd() < 0.3 ? 0 : 6_000 + Math.floor(rnd() * 26_000);
+    } else if (x < 0.03 && mixed) {
+      p.phases = rnd() < 0.5 ? [Math.floor(rnd() * 3) as GridPhase] : [0, 1, 2];
+    } else if (x < 0.05) p.wantsMa = rnd() < 0.3 ? 0 : 6_000 + Math.floor(rnd() * 26_000);
     else if (x < 0.055) {
       const m = `m${Math.floor(rnd() * 3)}`;
       reachable.set(m, false);
@@ -272,7 +273,8 @@ Deno.test("allocate() property: random sequences stay within the limit, fair and
       phases: q.phases,
       drawMa: Math.min(q.wantsMa, last.get(q.key) ?? 0),
       reachable: reachable.get(q.key.split("/")[0]!)!,
-      fallbackMa: 6_000,
+      // m0's points fall back to 6 A, the others pause: 18 A of 32 A stay reserved.
+      fallbackMa: q.key.startsWith("m0/") ? 6_000 : 0,
     }));
     const event = x < 0.055 || [...reachable].some(([m, up]) => up !== wasReachable.get(m));
     const before = memory;
@@ -282,7 +284,10 @@ Deno.test("allocate() property: random sequences stay within the limit, fair and
     for (const d of demands) {
       const ma = a.currents.get(d.key)!;
       assert.ok(ma === 0 || ma >= 6_000 || !d.reachable, `${d.key} at ${t}: ${ma} mA`);
-      for (const ph of d.phases.length ? d.phases : [0, 1, 2]) load[ph]! += ma;
+      // A point may fall to its fallback at any moment: it counts with the larger.
+      for (const ph of d.phases.length ? d.phases : [0, 1, 2]) {
+        load[ph]! += Math.max(ma, d.fallbackMa);
+      }
     }
     // The fallbacks of unreachable members may exceed the limit only on their own.
     const over = a.reservedMa.some((ma) => ma > r.limitMa);
@@ -314,14 +319,18 @@ Deno.test("allocate() property: random sequences stay within the limit, fair and
       } // An unreachable member's point keeps its turn through the outage.
     }
     // Nobody waits beyond a rotation period (and a step) while a point that ran longer runs.
-    if (!over && [...reachable.values()].every(Boolean)) {
+    // Fairness with three-phase vehicles: with mixed phases a waiting point may need room on a
+    // phase that a point which has not had its turn holds.
+    if (!over && !mixed && [...reachable.values()].every(Boolean)) {
       for (const [key, since] of waitSince) {
         const waited = t - since;
         checks++;
         if (waited <= r.rotationMs + STEP) continue;
         for (const [other, ran] of ranSince) {
+          // A point running on its own fallback frees nothing by pausing: it never yields.
+          if (other.startsWith("m0/")) continue;
           assert.ok(
-            t - ran < waited || t - ran < r.rotationMs,
+            t - ran <= waited || t - ran < r.rotationMs,
             `${key} waited ${waited} ms while ${other} ran ${t - ran} ms (t ${t}, seed ${seed})`,
           );
         }
@@ -330,5 +339,15 @@ Deno.test("allocate() property: random sequences stay within the limit, fair and
     last = a.currents;
   }
   assert.ok(stops > 0, "the run exercised rotation at least once");
-  assert.ok(checks > 500, `fairness checked at ${checks} moments with waiting points`);
+  if (!mixed) assert.ok(checks > 500, `fairness checked at ${checks} moments with waiting points`);
+}
+
+const SEED = Number(Deno.env.get("CLUSTER_SEED") ?? 20261204);
+
+Deno.test("allocate() property: random sequences of three-phase vehicles stay within the limit, fair and calm", () => {
+  property(SEED, false);
+});
+
+Deno.test("allocate() property: with one- and three-phase vehicles every phase stays within the limit", () => {
+  property(SEED, true);
 });

@@ -155,7 +155,12 @@ export class ClusterMaster implements AsyncDisposable {
     bus.subscribe(topics.masters(prefix), (topic, payload) => this.#onMaster(topic, payload));
     this.#timers.push(setInterval(() => this.#beat(), MASTER_BEAT_MS));
     this.#timers.push(setInterval(() => this.#run(), 1_000));
-    bus.onConnect(() => this.#beat());
+    bus.onConnect(() => {
+      // Back on the broker after a cut: others may have allocated meanwhile, so the hold
+      // starts again as if this master had just become active.
+      if (this.#active) this.#activeSinceMs = this.#deps.now();
+      this.#beat();
+    });
     // Heard the other masters first: a standby must not start as active beside a master.
     setTimeout(() => this.#decide(), MASTER_BEAT_MS + 500);
   }
@@ -323,8 +328,14 @@ export class ClusterMaster implements AsyncDisposable {
       applied.epoch === this.#deps.epoch;
     const live = r.sent.filter((s) => !mine || s.seq >= applied.seq);
     const values = live.map((s) => s.points.get(id) ?? fallbackMa);
-    // Its lease of the applied allocation may have run out: then it offers the fallback.
-    if (!mine || !r.sent.some((s) => s.seq === applied.seq)) values.push(fallbackMa);
+    // A member may lose the broker at any moment and fall to its fallback when its lease
+    // runs out, before this master notices: the fallback is always possible.
+    values.push(fallbackMa);
+    // Under another master's lease: at least what it said it offers, until that lease has run
+    // out for sure (a member not heard for a lease's time holds no lease any more).
+    if (applied && !mine && now - r.heardMs <= LEASE_MS + LEASE_MARGIN_MS) {
+      values.push(r.demand?.points.find((p) => p.id === id)?.offeredMa ?? 0);
+    }
     return Math.max(0, ...values);
   }
 

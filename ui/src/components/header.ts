@@ -5,7 +5,7 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useState } from "preact/hooks";
 import { type Key, type Lang, setLang, t, useLang } from "../i18n.ts";
 import { live } from "../live.ts";
 import { navigate, type Page, PAGES, route } from "../router.ts";
@@ -32,7 +32,9 @@ function LangSwitch(): VNode {
 function AdminMenu(): VNode {
   const [open, setOpen] = useState(false);
   const [confirm, setConfirm] = useState<"daemon" | "system" | null>(null);
-  useEffect(() => {
+  // Listening from the moment the menu is in the DOM: an Escape pressed right after opening
+  // would otherwise arrive before a (deferred) effect had attached the listener.
+  useLayoutEffect(() => {
     if (!open) return;
     const close = (e: Event) => {
       if (!(e.target as Element).closest?.(".admin")) setOpen(false);
