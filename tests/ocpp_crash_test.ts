@@ -9,6 +9,7 @@
  * printed.
  */
 import assert from "node:assert/strict";
+import { seededRandom } from "./helpers/random.ts";
 import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { OcppBackend, type RecordedCall } from "./helpers/ocpp_backend.ts";
@@ -22,18 +23,6 @@ const ROUNDS = Number(Deno.env.get("LADEWERK_CRASH_ROUNDS") ?? 52);
 const SEED = Number(Deno.env.get("LADEWERK_CRASH_SEED") ?? Math.floor(Math.random() * 2 ** 31));
 const TX_ACTIONS = ["StartTransaction", "MeterValues", "StopTransaction"];
 const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A small seeded generator (mulberry32), so a failing run can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function readDb(dataDir: string, sql: string): Any[] {
   const db = new DatabaseSync(join(dataDir, "ladewerk.sqlite"), { readOnly: true });
@@ -349,7 +338,7 @@ function check(dataDir: string, flaky: FlakyBackend, journal: Journal): Verdict 
 Deno.test(`SIGKILL at ${ROUNDS} random points of sessions, backend up, down, going and coming: every session reaches the backend once, in order, PowerLoss for the killed ones`, async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "ladewerk-ocpp-crash-" });
   const flaky = new FlakyBackend();
-  const rnd = random(SEED);
+  const rnd = seededRandom(SEED);
   const journal: Journal = {
     reasons: new Map(),
     marks: [],

@@ -7,6 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { seededRandom } from "../../tests/helpers/random.ts";
 import type { StationState } from "../core/mod.ts";
 import type { MeterReading } from "../../drivers/ports.ts";
 import { startMosquitto } from "../../tests/helpers/mosquitto.ts";
@@ -21,18 +22,6 @@ const LIMIT_MA = 24_000;
 const fallbackOf = (i: number) => i < 2 ? 6_000 : 0;
 const PREFIX = "ladewerk/cluster/property";
 const RUN_MS = Number(Deno.env.get("CLUSTER_AGENTS_MS") ?? 45_000);
-
-/** A seeded pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One simulated station of one point: a session or not, a vehicle that wants some current. */
 class FakeStation {
@@ -78,7 +67,7 @@ Deno.test({
   fn: async () => {
     const seed = Number(Deno.env.get("CLUSTER_SEED") ?? 4711);
     console.log(`seed ${seed} (CLUSTER_SEED=${seed} repeats this run)`);
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     await using broker = await startMosquitto();
     const now = () => performance.now();
     const proxies: TcpProxy[] = [];

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { seededRandom } from "../../tests/helpers/random.ts";
 import {
   allocate,
   type AllocationMemory,
@@ -216,22 +217,10 @@ Deno.test("safeStep(): decreases go out at once, raises only within what is free
   assert.deepEqual(safeStep(target, confirmed, phases, 32_000), target);
 });
 
-/** A seeded pseudo-random generator (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random sequences: within the limit at every step, 0 or ≥ 6 A, calm; fair unless `mixed`. */
 function property(seed: number, mixed: boolean): void {
   console.log(`seed ${seed} (CLUSTER_SEED=${seed} repeats this run)`);
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const r = rules(32, { rotationMs: 10 * MIN, releaseAfterMs: MIN });
   const STEP = 5_000;
   const points = Array.from({ length: 9 }, (_, i) => ({

@@ -6,6 +6,7 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
+import { kvRow } from "../components/kv.ts";
 import { type Key, t } from "../i18n.ts";
 import { live } from "../live.ts";
 import { useStore } from "../store.ts";
@@ -13,15 +14,6 @@ import type { ClusterStatus } from "../types.ts";
 
 const amps = (ma: number) => (ma / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 });
 const seconds = (ms: number) => Math.ceil(ms / 1000);
-
-function row(label: string, value: unknown, id: string): VNode {
-  return html`
-    <div class="kv-row">
-      <dt>${label}</dt>
-      <dd data-id=${id}>${value ?? "–"}</dd>
-    </div>
-  ` as VNode;
-}
 
 export function MemberCard(props: { cluster: ClusterStatus }): VNode {
   const { cluster } = props;
@@ -31,12 +23,12 @@ export function MemberCard(props: { cluster: ClusterStatus }): VNode {
     <section class="card" aria-labelledby="cl-member">
       <h2 id="cl-member">${t("cl.member")}</h2>
       <dl class="kv">
-          ${row(t("cluster.role"), t(`cl.roleName.${cluster.role}` as Key), "cl-role")}
-          ${row(t("cl.clusterId"), cluster.clusterId, "cl-id")}
-          ${row(t("cl.broker"), cluster.broker || "–", "cl-broker")}
-          ${row(t("cl.connected"), m?.connected ? t("cl.yes") : t("cl.no"), "cl-connected")}
-          ${row(t("cl.master"), m?.master ?? t("cl.noMaster"), "cl-master")}
-          ${row(
+          ${kvRow(t("cluster.role"), t(`cl.roleName.${cluster.role}` as Key), "cl-role")}
+          ${kvRow(t("cl.clusterId"), cluster.clusterId, "cl-id")}
+          ${kvRow(t("cl.broker"), cluster.broker || "–", "cl-broker")}
+          ${kvRow(t("cl.connected"), m?.connected ? t("cl.yes") : t("cl.no"), "cl-connected")}
+          ${kvRow(t("cl.master"), m?.master ?? t("cl.noMaster"), "cl-master")}
+          ${kvRow(
             t("cl.lease"),
             lease
               ? `${
@@ -48,7 +40,7 @@ export function MemberCard(props: { cluster: ClusterStatus }): VNode {
               : t("cl.noLease"),
             "cl-lease",
           )}
-          ${row(
+          ${kvRow(
             t("cl.ignored"),
             m ? `${m.ignored}${m.lastIgnored ? ` (${m.lastIgnored})` : ""}` : "–",
             "cl-ignored",
@@ -94,15 +86,19 @@ export function MasterCard(props: { master: MasterView }): VNode {
   }
     <dl class="kv">
       ${
-    row(
+    kvRow(
       t("cl.master"),
       `${master.master}: ${master.active ? t("cl.active") : t("cl.standby")}`,
       "cl-master-state",
     )
   }
-      ${row(t("cl.limit"), `${amps(master.limitMa)} A`, "cl-limit")}
+      ${kvRow(t("cl.limit"), `${amps(master.limitMa)} A`, "cl-limit")}
       ${
-    row(t("cl.reserved"), master.reservedMa.map((ma) => `${amps(ma)} A`).join(" / "), "cl-reserved")
+    kvRow(
+      t("cl.reserved"),
+      master.reservedMa.map((ma) => `${amps(ma)} A`).join(" / "),
+      "cl-reserved",
+    )
   }
     </dl>
     <div class="table-wrap">

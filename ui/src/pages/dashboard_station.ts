@@ -6,17 +6,9 @@
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { fmtDateTime, fmtDuration, type Key, t } from "../i18n.ts";
+import { kvRow } from "../components/kv.ts";
 import { faultText } from "./dashboard_cp.ts";
 import type { Info, OcppStatus, Status } from "../types.ts";
-
-function row(label: string, value: unknown, id?: string): VNode {
-  return html`
-    <div class="kv-row">
-      <dt>${label}</dt>
-      <dd data-id=${id}>${value ?? "–"}</dd>
-    </div>
-  ` as VNode;
-}
 
 function controllerText(c: unknown): string {
   if (typeof c === "string") return c;
@@ -57,29 +49,29 @@ export function StationCard(
       : null
   }
     <dl class="kv">
-      ${row(t("dash.serial"), info?.serial ?? status?.serial, "serial")}
-      ${row(t("dash.model"), info?.model ?? status?.model)}
-      ${row(t("dash.vendor"), info?.vendor ?? status?.vendor)}
-      ${row(t("dash.chargeBoxId"), info?.chargeBoxId, "chargeBoxId")}
-      ${row(t("sw.os"), info?.versions.os)}
-      ${row(t("sw.app"), info?.versions.app ?? status?.firmwareVersion)}
+      ${kvRow(t("dash.serial"), info?.serial ?? status?.serial, "serial")}
+      ${kvRow(t("dash.model"), info?.model ?? status?.model)}
+      ${kvRow(t("dash.vendor"), info?.vendor ?? status?.vendor)}
+      ${kvRow(t("dash.chargeBoxId"), info?.chargeBoxId, "chargeBoxId")}
+      ${kvRow(t("sw.os"), info?.versions.os)}
+      ${kvRow(t("sw.app"), info?.versions.app ?? status?.firmwareVersion)}
       ${
     (info?.versions.controllers ?? []).map((c, i) =>
-      row(`${t("sw.controller")} ${i + 1}`, controllerText(c))
+      kvRow(`${t("sw.controller")} ${i + 1}`, controllerText(c))
     )
   }
       ${
-    row(
+    kvRow(
       t("dash.uptime"),
       fmtDuration(status?.uptimeS ?? info?.uptimeS ?? 0),
       "uptime",
     )
   }
-      ${row(t("dash.time"), fmtDateTime(status?.time ?? info?.time), "time")}
-      ${row(t("dash.timeSource"), source)}
+      ${kvRow(t("dash.time"), fmtDateTime(status?.time ?? info?.time), "time")}
+      ${kvRow(t("dash.timeSource"), source)}
       ${
     (info?.addresses ?? []).map((a) =>
-      row(
+      kvRow(
         `${t("dash.address")} ${a.name}${a.family ? ` (${a.family})` : ""}`,
         a.address,
       )
@@ -119,19 +111,21 @@ export function OcppCard(props: { status: Status | null }): VNode {
     ${
     ocpp?.configured
       ? html`<dl class="kv">
-          ${row(t("ocpp.url"), ocpp.url)}
-          ${row(t("dash.chargeBoxId"), ocpp.chargeBoxId)}
-          ${ocpp.connected ? row(t("dash.connectedSince"), fmtDateTime(ocpp.connectedSince)) : null}
+          ${kvRow(t("ocpp.url"), ocpp.url)}
+          ${kvRow(t("dash.chargeBoxId"), ocpp.chargeBoxId)}
+          ${
+        ocpp.connected ? kvRow(t("dash.connectedSince"), fmtDateTime(ocpp.connectedSince)) : null
+      }
           ${
         !ocpp.connected && ocpp.nextReconnectAt
-          ? row(
+          ? kvRow(
             t("dash.nextAttempt"),
             `${fmtDateTime(ocpp.nextReconnectAt)} (#${ocpp.reconnectAttempt})`,
           )
           : null
       }
-          ${row(t("dash.lastMessage"), fmtDateTime(ocpp.lastMessageAt))}
-          ${ocpp.queue > 0 ? row(t("dash.queue"), String(ocpp.queue)) : null}
+          ${kvRow(t("dash.lastMessage"), fmtDateTime(ocpp.lastMessageAt))}
+          ${ocpp.queue > 0 ? kvRow(t("dash.queue"), String(ocpp.queue)) : null}
         </dl>`
       : html`<p class="hint">${t("dash.ocppHint")}</p>`
   }
