@@ -256,3 +256,17 @@ Deno.test("cluster: with broker credentials a station connects, an anonymous cli
   assert.equal(s.cluster.member.master, null);
   assert.equal(s.connectors[0].limitsMa.cluster, 0, "without a lease: the fallback, 0 A");
 });
+
+Deno.test("cluster: an mqtts:// broker is trusted through --cluster-ca-file, and refused without it", async () => {
+  await using broker = await startMosquitto({ tls: true });
+  assert.ok(broker.url.startsWith("mqtts://"));
+  await using a = await member(broker.url, "6001", "master", ["--cluster-ca-file", broker.caFile!]);
+  await a.waitFor((s: Json) => s.cluster.member.connected && s.cluster.member.master === "6001", {
+    timeoutMs: 15_000,
+  });
+  await using b = await member(broker.url, "6002", "slave");
+  await new Promise((r) => setTimeout(r, 2000));
+  const s = (await b.api<Json>("/api/status")).body;
+  assert.equal(s.cluster.member.connected, false, "an unknown certificate is not trusted");
+  assert.match(b.output(), /certificate|self.signed|unable to verify/i);
+});

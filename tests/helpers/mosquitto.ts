@@ -11,12 +11,17 @@ import { freePort } from "./station_process.ts";
 export interface MosquittoOptions {
   /** Users and passwords; without them anonymous clients are allowed. */
   users?: Record<string, string>;
+  /** TLS (`mqtts://`) with a certificate for 127.0.0.1 from a fresh test CA. */
+  tls?: boolean;
 }
 
 /** A running broker. */
 export interface Mosquitto extends AsyncDisposable {
   port: number;
   url: string;
+  /** The test CA (PEM) with `tls`, else undefined; `caFile` is its path. */
+  caPem?: string;
+  caFile?: string;
   /** Stops the broker (SIGKILL, as a power cut would); a restarted one gets the same port. */
   kill(): Promise<void>;
   /** Starts it again on the same port after `kill`. */
@@ -46,6 +51,71 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     lines.push(`password_file ${passwords}`, "allow_anonymous false");
   } else {
     lines.push("allow_anonymous true");
+  }
+  let caPem: string | undefined;
+  if (options.tls) {
+    const run = async (...args: string[]) => {
+      const out = await new Deno.Command("openssl", {
+        args,
+        cwd: dir,
+        stdout: "null",
+        stderr: "piped",
+      })
+        .output();
+      if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+    };
+    await run(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=ladewerk test CA",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+    );
+    await run(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-keyout",
+      "server.key",
+      "-out",
+      "server.csr",
+    );
+    await Deno.writeTextFile(join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1\n");
+    await run(
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      "san.ext",
+      "-out",
+      "server.pem",
+    );
+    for (const f of ["ca.pem", "server.pem", "server.key"]) await Deno.chmod(join(dir, f), 0o644);
+    caPem = await Deno.readTextFile(join(dir, "ca.pem"));
+    lines.push(
+      `cafile ${join(dir, "ca.pem")}`,
+      `certfile ${join(dir, "server.pem")}`,
+      `keyfile ${join(dir, "server.key")}`,
+    );
   }
   const config = join(dir, "mosquitto.conf");
   await Deno.writeTextFile(config, lines.join("\n") + "\n");
@@ -91,7 +161,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   await launch();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${options.tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
+    ...(caPem ? { caPem, caFile: join(dir, "ca.pem") } : {}),
     kill,
     restart: launch,
     output: () => log,
