@@ -11,7 +11,7 @@ import type { CoreEvent, StationState } from "../core/mod.ts";
 import type { MeterReading } from "../../drivers/ports.ts";
 import type { SettingsChange } from "../settings/mod.ts";
 import { DEFAULT_RULES, type GridPhase } from "./allocate.ts";
-import { Bus } from "./bus.ts";
+import type { Bus } from "./bus.ts";
 import { ClusterMaster, type MasterStatus } from "./master.ts";
 import { ClusterMember, type MemberStatus } from "./member.ts";
 import { clusterPrefix } from "./protocol.ts";
@@ -86,8 +86,10 @@ export function startCluster(station: ClusterStation): Cluster {
     }
   };
 
-  const start = () => {
+  const start = async () => {
     if (!get<boolean>("cluster.enabled")) return;
+    // The MQTT stack loads only on a station that is in a cluster.
+    const { Bus } = await import("./bus.ts");
     const url = broker();
     if (!url) {
       log.warn("Cluster enabled without a broker (cluster.broker): this member waits");
@@ -157,7 +159,7 @@ export function startCluster(station: ClusterStation): Cluster {
     if (!Object.keys(changed).some((k) => k.startsWith("cluster."))) return;
     chain = chain.then(stop).then(start).catch((e) => log.error(`Cluster restart failed: ${e}`));
   });
-  start();
+  chain = chain.then(start).catch((e) => log.error(`Cluster start failed: ${e}`));
 
   return {
     status: () => ({
