@@ -1,6 +1,7 @@
 /**
  * Start-up time (spawn of `deno run main.ts` to the first 200 of `GET /api/status`, each run
- * on a fresh data directory) and the idle memory of the station process.
+ * on a fresh data directory) and the idle memory of the station process, each beside the floor
+ * measured in the same run: a bare Hono server on the same Deno (`floor_server.ts`), as ratios.
  * @module
  */
 import { startStation, type StationProcess } from "../tests/helpers/station_process.ts";
@@ -33,15 +34,17 @@ async function procStatusKib(pid: number, field: string): Promise<number> {
   return Number(match[1]);
 }
 
-/** Measures start-up time over {@linkcode RUNS} runs and idle RSS after the last one. */
-export async function run(): Promise<Figure[]> {
+/** Start-up times and idle RSS of `entry` (the station, or the floor). */
+async function measure(
+  entry?: string,
+): Promise<{ timesMs: number[]; rssKib: number; peakKib: number }> {
   const timesMs: number[] = [];
   let rssKib = 0;
   let peakKib = 0;
   for (let i = 0; i < RUNS; i++) {
     const dataDir = await Deno.makeTempDir({ prefix: "ladewerk-bench-" });
     try {
-      await using st = await startStation({ dataDir });
+      await using st = await startStation({ dataDir, ...(entry ? { entry } : {}) });
       timesMs.push(await timeToReady(st));
       if (i === RUNS - 1) {
         await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -52,7 +55,15 @@ export async function run(): Promise<Figure[]> {
       await Deno.remove(dataDir, { recursive: true });
     }
   }
+  return { timesMs, rssKib, peakKib };
+}
+
+/** Measures the station and the floor, {@linkcode RUNS} runs each. */
+export async function run(): Promise<Figure[]> {
+  const floor = await measure(new URL("./floor_server.ts", import.meta.url).pathname);
+  const { timesMs, rssKib, peakKib } = await measure();
   const runs = `${RUNS} runs, fresh data dir each`;
+  const floorStart = median(floor.timesMs);
   return [
     {
       name: "startup median",
@@ -61,6 +72,13 @@ export async function run(): Promise<Figure[]> {
       note: `spawn to first 200, ${runs}`,
     },
     { name: "startup max", value: Math.max(...timesMs), unit: "ms", note: runs },
+    { name: "floor startup median", value: floorStart, unit: "ms", note: "bare Hono, same Deno" },
+    {
+      name: "startup / floor",
+      value: median(timesMs) / floorStart,
+      unit: "×",
+      note: "target ≤ 2 (issue 14)",
+    },
     {
       name: "idle RSS",
       value: rssKib / 1024,
@@ -68,5 +86,17 @@ export async function run(): Promise<Figure[]> {
       note: `VmRSS ${IDLE_MS / 1000} s after start`,
     },
     { name: "peak RSS", value: peakKib / 1024, unit: "MiB", note: "VmHWM at the same moment" },
+    {
+      name: "floor idle RSS",
+      value: floor.rssKib / 1024,
+      unit: "MiB",
+      note: "bare Hono, same Deno, same moment",
+    },
+    {
+      name: "idle RSS / floor",
+      value: rssKib / floor.rssKib,
+      unit: "×",
+      note: "target ≤ 1.6 (issue 14)",
+    },
   ];
 }
