@@ -105,6 +105,8 @@ export async function runStation(
   const onExit = () => end("exit");
   signal.addEventListener("abort", onExit, { once: true });
 
+  const cluster = startCluster(station);
+  station.addStatus("cluster", () => cluster.status());
   const webSessions = new WebSessions({ clock: monotonicClock });
   const app = createApp({
     station,
@@ -117,6 +119,7 @@ export async function runStation(
     // The browser time sync moves the station clock when the hardware runs on an adjustable one.
     ...(hardware.clock instanceof AdjustableClock ? { timeSync: hardware.clock } : {}),
     control: { restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem") },
+    cluster,
   });
   const web = serveWeb(app.fetch, {
     hostname: opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0"),
@@ -148,8 +151,6 @@ export async function runStation(
     ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
   });
   station.addStatus("modbus", () => modbus.status());
-  const cluster = startCluster(station);
-  station.addStatus("cluster", () => cluster.status());
   using lag = new LagMonitor();
   station.addStatus("runtime", () => lag.status());
 

@@ -29,6 +29,8 @@ export interface AppDeps {
   sim?: SimControl;
   /** Lifecycle requests from the admin menu: the station restarts in-process. */
   control?: { restart(kind: "daemon" | "system"): void };
+  /** The cluster adapter: forgets a member gone for good (master and standby). */
+  cluster?: { forget(member: string): "forgotten" | "unknown" | "online" | "notMaster" };
   /** Label password of stations from 08/2025 (`--factory-password`). */
   factoryPassword?: string | undefined;
   /** Time of web sessions and login throttling. @default a monotonic wall clock */

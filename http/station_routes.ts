@@ -162,6 +162,20 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  app.delete("/cluster/members/:member", async (c) => {
+    const member = c.req.param("member");
+    const answer = deps.cluster?.forget(member) ?? "notMaster";
+    if (answer === "notMaster") {
+      throw fieldError(409, "member", "Only the master or the standby keeps members", "not_master");
+    }
+    if (answer === "unknown") throw fieldError(404, "member", `No member ${member}`, "unknown");
+    if (answer === "online") {
+      throw fieldError(409, "member", `Member ${member} is still heard`, "online");
+    }
+    await logEvent(ctx, "ClusterMemberForgotten", `Cluster member ${member} forgotten`);
+    return c.body(null, 204);
+  });
+
   app.post("/admin/restart", async (c) => {
     const { kind } = await parseBody(c, RestartBody);
     const control = deps.control;

@@ -212,3 +212,41 @@ Deno.test("factory reset refuses while transaction messages are undelivered, lis
   const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM sessions`.execute(t.store.db);
   assert.equal(Number(rows[0]!.n), 1, "the session record itself stays");
 });
+
+Deno.test("DELETE /api/cluster/members/:member maps the adapter's answer: 204, 404, 409", async () => {
+  const answers: Record<string, "forgotten" | "unknown" | "online"> = {
+    "1002": "forgotten",
+    "1003": "online",
+  };
+  const asked: string[] = [];
+  await using t = await testStation({
+    deps: {
+      cluster: {
+        forget: (m) => {
+          asked.push(m);
+          return answers[m] ?? "unknown";
+        },
+      },
+    },
+  });
+  const admin = await t.login();
+  const forget = (m: string) =>
+    t.request(`/api/cluster/members/${m}`, { as: admin, method: "DELETE" });
+  assert.equal((await forget("1002")).status, 204);
+  const online = await forget("1003");
+  assert.equal(online.status, 409);
+  assert.equal((await json(online)).code, "online");
+  const unknown = await forget("9999");
+  assert.equal(unknown.status, 404);
+  assert.equal((await json(unknown)).field, "member");
+  assert.deepEqual(asked, ["1002", "1003", "9999"]);
+  assert.equal((await t.request("/api/cluster/members/1002", { method: "DELETE" })).status, 401);
+});
+
+Deno.test("DELETE /api/cluster/members/:member on a station that is no master: 409", async () => {
+  await using t = await testStation();
+  const admin = await t.login();
+  const res = await t.request("/api/cluster/members/1002", { as: admin, method: "DELETE" });
+  assert.equal(res.status, 409);
+  assert.equal((await json(res)).code, "not_master");
+});

@@ -53,4 +53,17 @@ Deno.test("the cluster page shows members, allocations and the lease, live, in b
   equal(await other.page.locator('[data-id="cl-connected"]').textContent(), "verbunden");
   equal(await other.page.locator("#cl-members").count(), 0, "a slave has no member table");
   equal(errors.length + other.errors.length, 0, [...errors, ...other.errors].join("\n"));
+
+  // The slave is taken out for good: offline after its last will, then forgotten.
+  b.kill("SIGKILL");
+  await b.exited;
+  const forget = row("5002/1").locator('[data-id="cl-forget"]');
+  await forget.waitFor({ timeout: 15_000 });
+  equal(await row("5002/1").locator('[data-id="state"]').textContent(), "offline");
+  page.once("dialog", (d) => void d.accept());
+  await forget.click();
+  await row("5002/1").waitFor({ state: "detached" });
+  const s = (await a.api<Json>("/api/status")).body.cluster.master;
+  equal(s.members.length, 1);
+  equal(errors.length, 0, errors.join("\n"));
 });

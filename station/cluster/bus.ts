@@ -104,6 +104,12 @@ export class Bus implements AsyncDisposable {
     this.#client.publish(topic, JSON.stringify(message), { qos: 1, retain });
   }
 
+  /** Removes the retained message of `topic` at the broker (an empty retained message). */
+  clearRetained(topic: string): void {
+    if (!this.#connected) return;
+    this.#client.publish(topic, "", { qos: 1, retain: true });
+  }
+
   /** Cuts the connection without the last will; for tests that need the broker to fire it. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#client.endAsync(true).catch(() => {});

@@ -430,6 +430,24 @@ export class ClusterMaster implements AsyncDisposable {
     }
   }
 
+  /**
+   * Forgets a member that left the cluster for good (a decommissioned station): its record, its
+   * reserve, and its retained messages at the broker. Refused while it is heard.
+   */
+  forget(member: string): "forgotten" | "unknown" | "online" {
+    const r = this.#members.get(member);
+    if (!r) return "unknown";
+    if (r.online || this.#reachable(r)) return "online";
+    this.#members.delete(member);
+    const memory = new Map(this.#memory);
+    for (const key of memory.keys()) if (key.startsWith(`${member}/`)) memory.delete(key);
+    this.#memory = memory;
+    this.#deps.bus.clearRetained(topics.member(this.#deps.prefix, member));
+    log.info(`Cluster member ${member} forgotten`);
+    this.#soon();
+    return "forgotten";
+  }
+
   status(): MasterStatus {
     const now = this.#deps.now();
     for (const [key, a] of this.#alarms) if (a.untilMs < now) this.#alarms.delete(key);

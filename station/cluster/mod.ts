@@ -54,6 +54,8 @@ const PHASE_OF: Record<string, GridPhase> = { L1: 0, L2: 1, L3: 2 };
 /** A running cluster adapter. */
 export interface Cluster extends AsyncDisposable {
   status(): ClusterStatus;
+  /** Forgets a member gone for good; only the master (or standby) can. */
+  forget(member: string): "forgotten" | "unknown" | "online" | "notMaster";
 }
 
 /** Starts the adapter; it follows the settings until disposed. */
@@ -170,6 +172,7 @@ export function startCluster(station: ClusterStation): Cluster {
       member: running?.member.status() ?? null,
       master: running?.master?.status() ?? null,
     }),
+    forget: (m) => running?.master?.forget(m) ?? "notMaster",
     async [Symbol.asyncDispose]() {
       unsubscribe();
       await chain;

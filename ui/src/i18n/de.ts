@@ -418,4 +418,8 @@ export const de: Record<Key, string> = {
     "Was jeder Ladepunkt ohne gültige Zuteilung anbietet (Master oder Broker weg); 0 pausiert.",
   "cluster.username": "Broker-Benutzer",
   "cluster.password": "Broker-Passwort",
+  "cl.forget": "Entfernen",
+  "cl.forgetHint": "Eine aus dem Cluster genommene Station: ihre Reserve wird frei",
+  "cl.forgetConfirm":
+    "Mitglied {member} endgültig entfernen? Sein Rückfallstrom wird nicht mehr reserviert.",
 };

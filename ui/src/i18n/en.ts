@@ -403,6 +403,10 @@ export const en = {
     "What each point offers without a valid allocation (master or broker lost); 0 pauses.",
   "cluster.username": "Broker user",
   "cluster.password": "Broker password",
+  "cl.forget": "Forget",
+  "cl.forgetHint": "A station taken out of the cluster: its reserve is freed",
+  "cl.forgetConfirm":
+    "Forget member {member} for good? Its fallback current is no longer reserved.",
 };
 
 /** A text key. */

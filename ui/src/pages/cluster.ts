@@ -6,6 +6,8 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
+import { useState } from "preact/hooks";
+import { del } from "../api.ts";
 import { kvRow } from "../components/kv.ts";
 import { type Key, t } from "../i18n.ts";
 import { live } from "../live.ts";
@@ -125,7 +127,12 @@ export function MasterCard(props: { master: MasterView }): VNode {
             <td class="num" data-id="allocation">${amps(p.allocationMa)} A</td>
             <td>${m.lastSeenMsAgo === null
               ? "–"
-              : t("cl.ago", { s: seconds(m.lastSeenMsAgo) })}</td>
+              : t("cl.ago", { s: seconds(m.lastSeenMsAgo) })}${!m.online &&
+                p.id === m.points[0]?.id
+              ? html`
+                <${ForgetButton} member=${m.member} />
+              `
+              : null}</td>
           </tr>
         `
       )
@@ -134,6 +141,23 @@ export function MasterCard(props: { master: MasterView }): VNode {
       </table>
     </div>
   </section>` as VNode;
+}
+
+/** Forgets an offline member for good (a station taken out of the cluster). */
+function ForgetButton(props: { member: string }): VNode {
+  const [error, setError] = useState<string | null>(null);
+  return html`
+    <button type="button" class="small" data-id="cl-forget"
+      title=${t("cl.forgetHint")}
+      onClick=${() => {
+        if (!confirm(t("cl.forgetConfirm", { member: props.member }))) return;
+        del(`/api/cluster/members/${encodeURIComponent(props.member)}`).catch((e) =>
+          setError(String(e.message ?? e))
+        );
+      }}>${t("cl.forget")}</button>${error
+        ? html`<span class="field-error" role="alert">${error}</span>`
+        : null}
+  ` as VNode;
 }
 
 /** The cluster page. */
