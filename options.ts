@@ -60,6 +60,11 @@ export const OPTIONS = {
     help: "UID of the factory master card, in the whitelist from the factory",
   },
   hardware: { env: "LADEWERK_HARDWARE", default: "sim", help: "Hardware: sim or device" },
+  "update-keyring": {
+    env: "LADEWERK_UPDATE_KEYRING",
+    default: undefined,
+    help: "PEM file of the certificates update bundles must be signed by (stored as a setting)",
+  },
   "cluster-role": {
     env: "LADEWERK_CLUSTER_ROLE",
     default: undefined,
@@ -117,6 +122,7 @@ const Options = z.object({
   "factory-password": z.string().min(1).optional(),
   "master-key": z.string().trim().min(1).max(20),
   hardware: z.enum(["sim", "device"]),
+  "update-keyring": z.string().min(1).optional(),
   "cluster-role": z.enum(["master", "slave", "standby"]).optional(),
   "cluster-broker": z.string().optional(),
   "cluster-id": z.string().optional(),

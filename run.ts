@@ -4,6 +4,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
+import { resolve } from "node:path";
 import { AdjustableClock, systemClock } from "./drivers/clock.ts";
 import { SimulatedHardware } from "./drivers/sim/mod.ts";
 import { createApp } from "./http/app.ts";
@@ -67,6 +68,11 @@ export async function runStation(
       if (e instanceof SettingsError) throw new StartupError(`--ocpp-url: ${e.issues[0]?.reason}`);
       throw e;
     }
+  }
+  if (opts["update-keyring"] !== undefined) {
+    await settings.set({ "update.keyringPath": resolve(opts["update-keyring"]) }, {
+      writer: "station",
+    });
   }
   try {
     const cluster = clusterSettings(opts, (path) => Deno.readTextFileSync(path));

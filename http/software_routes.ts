@@ -13,10 +13,17 @@ import { buildDiagnosticsArchive, diagnosticsFileName } from "../station/diagnos
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError, HttpError, parseQuery } from "./errors.ts";
 import { versions } from "./station_routes.ts";
+import { BundleRefused, verifyBundle } from "../station/update/bundle.ts";
+import { APP_VERSION } from "../station/version.ts";
 
 const log = getLogger(["ladewerk", "http"]);
 
 /** Why an uploaded update is not installed yet. */
+/** The RAUC `compatible` a station accepts bundles for. */
+export function bundleCompatible(hardware: "sim" | "device"): string {
+  return `ladewerk-${hardware}`;
+}
+
 export const UPDATE_REASON =
   "Installing updates arrives with the signed A/B update bundles (later)";
 
@@ -76,6 +83,35 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
     (c) => c.json({ versions: versions(ctx), update: { available: false, reason: UPDATE_REASON } }),
   );
 
+  /**
+   * With a keyring set, an upload must be a bundle RAUC verifies (signature, intact payload,
+   * this hardware, no downgrade it does not allow); it is unpacked into `updates/staging/`.
+   * Refused: the upload is deleted and the answer is 422 with the reason.
+   */
+  const verifyUpload = async (path: string, dir: string) => {
+    const keyring = station.settings.get("update.keyringPath");
+    if (!keyring) return undefined;
+    const into = join(dir, "staging");
+    await Deno.remove(into, { recursive: true }).catch(() => {});
+    try {
+      const info = await verifyBundle(path, {
+        keyring,
+        compatible: bundleCompatible(deps.info.hardware),
+        currentVersion: APP_VERSION,
+        into,
+      });
+      log.info(`Update bundle verified: ${info.compatible} ${info.version}`);
+      return { compatible: info.compatible, version: info.version, verified: true };
+    } catch (e) {
+      await Deno.remove(path).catch(() => {});
+      if (e instanceof BundleRefused) {
+        log.warn(`Update bundle refused: ${e.message}`);
+        throw fieldError(422, "body", e.message, e.code);
+      }
+      throw e;
+    }
+  };
+
   app.post("/software/update", async (c) => {
     const dir = join(deps.dataDir, UPDATES_DIR);
     await Deno.mkdir(dir, { recursive: true });
@@ -118,12 +154,14 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
     }
     const sha256 = counted.sha256();
     log.info(`Update uploaded: ${name}, ${counted.bytes()} bytes, sha256 ${sha256}`);
+    const bundle = await verifyUpload(path, dir);
     return c.json({
       file: `${UPDATES_DIR}/${name}`,
       bytes: counted.bytes(),
       sha256,
       installed: false,
       reason: UPDATE_REASON,
+      ...(bundle ? { bundle } : {}),
     });
   });
 

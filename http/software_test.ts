@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { readTar } from "../station/diagnostics/mod.ts";
 import { json, testStation } from "./testing.ts";
+import { buildBundle, makeSigningKey } from "../image/tools.ts";
 
 /** A stream of `total` pseudo-random bytes in 64 KiB chunks, hashing what it gives. */
 function generated(total: number) {
@@ -170,4 +171,67 @@ Deno.test("POST /api/software/update refuses an upload that would eat the databa
   assert.equal(body.code, "no_space");
   assert.match(body.reason, /Not enough free space/);
   assert.deepEqual([...Deno.readDirSync(join(t.dataDir, "updates"))], []);
+});
+
+Deno.test("with a keyring, an upload must be a verified bundle: good one unpacked, others 422 and deleted", async () => {
+  const keys = await Deno.makeTempDir({ prefix: "ladewerk-keys-" });
+  try {
+    const trusted = await makeSigningKey(keys, "trusted");
+    const stranger = await makeSigningKey(keys, "stranger");
+    const payload = join(keys, "app.tar");
+    await Deno.writeFile(payload, crypto.getRandomValues(new Uint8Array(30_000)));
+    const bundle = async (
+      name: string,
+      o: { key?: typeof trusted; version?: string; compatible?: string },
+    ) => {
+      const out = join(keys, `${name}.raucb`);
+      const k = o.key ?? trusted;
+      await buildBundle({
+        key: k.key,
+        cert: k.cert,
+        version: o.version ?? "0.2.0",
+        payload,
+        out,
+        ...(o.compatible ? { compatible: o.compatible } : {}),
+      });
+      return new Uint8Array(await Deno.readFile(out));
+    };
+    await using t = await testStation({ settings: { "update.keyringPath": trusted.cert } });
+    const admin = await t.login();
+    const upload = (body: Uint8Array<ArrayBuffer>) =>
+      t.request("/api/software/update", {
+        method: "POST",
+        as: admin,
+        body,
+        headers: { "content-type": "application/octet-stream" },
+      });
+    const good = await upload(await bundle("good", {}));
+    assert.equal(good.status, 200);
+    const body = await json(good);
+    assert.deepEqual(body.bundle, { compatible: "ladewerk-sim", version: "0.2.0", verified: true });
+    assert.equal((await Deno.stat(join(t.dataDir, "updates/staging/app.tar"))).size, 30_000);
+    for (
+      const [name, bytes, code] of [
+        ["stranger", await bundle("stranger", { key: stranger }), "signature"],
+        ["other hardware", await bundle("other", { compatible: "ladewerk-device" }), "hardware"],
+        ["downgrade", await bundle("old", { version: "0.0.1" }), "downgrade"],
+        ["random bytes", crypto.getRandomValues(new Uint8Array(9_000)), "format"],
+      ] as const
+    ) {
+      const res = await upload(bytes);
+      assert.equal(res.status, 422, name);
+      const refusal = await json(res);
+      assert.equal(refusal.code, code, `${name}: ${refusal.reason}`);
+      assert.equal(refusal.field, "body");
+    }
+    const left = [...Deno.readDirSync(join(t.dataDir, "updates"))].map((e) => e.name).sort();
+    assert.ok(left.every((n) => n === "staging" || n.startsWith("upload-")), left.join());
+    assert.equal(
+      left.filter((n) => n.startsWith("upload-")).length,
+      0,
+      "refused uploads are deleted",
+    );
+  } finally {
+    await Deno.remove(keys, { recursive: true });
+  }
 });

@@ -157,6 +157,12 @@ export const STATION_SETTINGS = {
     ocppKey: "AuthorizationKey",
     description: "HTTP basic auth password at the backend (security profile 1 and 2)",
   }),
+  "update.keyringPath": setting(z.string().trim().max(500), "", {
+    access: "rw",
+    restart: false,
+    description: "PEM file with the certificates update bundles must be signed by (one or " +
+      "more, to rotate keys); empty: uploads are stored, not verified",
+  }),
   "ocpp.caCertificatePem": setting(z.string().max(20_000), "", {
     access: "rw",
     restart: false,

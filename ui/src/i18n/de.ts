@@ -422,4 +422,6 @@ export const de: Record<Key, string> = {
   "cl.forgetHint": "Eine aus dem Cluster genommene Station: ihre Reserve wird frei",
   "cl.forgetConfirm":
     "Mitglied {member} endgültig entfernen? Sein Rückfallstrom wird nicht mehr reserviert.",
+  "sw.bundleVerified":
+    "Signiertes Paket {version} für {compatible}: Signatur, Inhalt und Version geprüft.",
 };

@@ -407,6 +407,8 @@ export const en = {
   "cl.forgetHint": "A station taken out of the cluster: its reserve is freed",
   "cl.forgetConfirm":
     "Forget member {member} for good? Its fallback current is no longer reserved.",
+  "sw.bundleVerified":
+    "Signed bundle {version} for {compatible}: signature, payload and version verified.",
 };
 
 /** A text key. */

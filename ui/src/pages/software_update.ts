@@ -17,6 +17,8 @@ interface UpdateAnswer {
   sha256?: string;
   installed?: boolean;
   reason?: string;
+  /** With a keyring: the bundle RAUC verified. */
+  bundle?: { compatible: string; version: string; verified: boolean };
 }
 
 function upload(
@@ -118,6 +120,16 @@ export function UpdateCard(
         })
       }</p>
           ${answer.sha256 ? html`<p class="mono">SHA-256 ${answer.sha256}</p>` : null}
+          ${
+        answer.bundle
+          ? html`<p data-id="sw-bundle">${
+            t("sw.bundleVerified", {
+              version: answer.bundle.version,
+              compatible: answer.bundle.compatible,
+            })
+          }</p>`
+          : null
+      }
           <p><strong>${
         answer.installed ? t("sw.installed") : issueText({ reason: answer.reason ?? "" })
       }</strong></p>
