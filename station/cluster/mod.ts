@@ -1,9 +1,10 @@
 /**
  * The cluster adapter (load management level 2, M-1.5.3): `startCluster()` runs this station
  * as a member of the cluster and, with the role master or standby, also as its master, each on
- * its own broker connection with its own last will. Follows the `cluster.*` settings: a change
- * of any of them starts the adapter afresh. When the cluster is switched off the `cluster`
- * limit is removed from every point.
+ * its own broker connection with its own last will. Follows the `cluster.*` settings: the limit,
+ * minimum, rotation and wiring apply at once, any other change starts the adapter afresh with
+ * the points at their fallback meanwhile. When the cluster is switched off the `cluster` limit
+ * is removed from every point.
  * @module
  */
 import { getLogger } from "@logtape/logtape";
@@ -49,6 +50,14 @@ export interface ClusterStatus {
 }
 
 const PRIORITY = { master: 100, standby: 50 } as const;
+/** Cluster settings the running agents read at every use: no restart for them. */
+const LIVE_SETTINGS = new Set([
+  "cluster.limitA",
+  "cluster.minCurrentA",
+  "cluster.rotationMin",
+  "cluster.cp1.phase",
+  "cluster.cp2.phase",
+]);
 const PHASE_OF: Record<string, GridPhase> = { L1: 0, L2: 1, L3: 2 };
 
 /** A running cluster adapter. */
@@ -70,6 +79,11 @@ export function startCluster(station: ClusterStation): Cluster {
     return url || (get<string>("cluster.role") === "slave" ? "" : DEFAULT_BROKER);
   };
 
+  /**
+   * Stops the agents. While the cluster stays on (a restart for new connection settings) the
+   * points keep a limit, the fallback, so no instant of the restart is unlimited; only when the
+   * cluster is switched off does the `cluster` limit go.
+   */
   const stop = async () => {
     const r = running;
     running = null;
@@ -78,13 +92,11 @@ export function startCluster(station: ClusterStation): Cluster {
     await r.member[Symbol.asyncDispose]();
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (const b of r.buses) await b[Symbol.asyncDispose]();
+    const limitMa = get<boolean>("cluster.enabled")
+      ? get<number>("cluster.fallbackA") * 1000
+      : undefined;
     for (const c of station.state.connectors) {
-      await station.dispatch({
-        type: "limit",
-        source: "cluster",
-        connectorId: c.id,
-        limitMa: undefined,
-      });
+      await station.dispatch({ type: "limit", source: "cluster", connectorId: c.id, limitMa });
     }
   };
 
@@ -158,7 +170,10 @@ export function startCluster(station: ClusterStation): Cluster {
   };
 
   const unsubscribe = station.settings.onChange(({ changed }) => {
-    if (!Object.keys(changed).some((k) => k.startsWith("cluster."))) return;
+    // The limit, minimum, rotation and wiring are read live; the rest needs new connections.
+    if (!Object.keys(changed).some((k) => k.startsWith("cluster.") && !LIVE_SETTINGS.has(k))) {
+      return;
+    }
     chain = chain.then(stop).then(start).catch((e) => log.error(`Cluster restart failed: ${e}`));
   });
   chain = chain.then(start).catch((e) => log.error(`Cluster start failed: ${e}`));
