@@ -133,39 +133,37 @@ const Options = z.object({
   "cluster-ca-file": z.string().min(1).optional(),
 });
 
-/** The settings the cluster options stand for (stored at start, like `--ocpp-url`). */
+/** Each cluster option and the setting it stands for (stored at start, like `--ocpp-url`). */
+const CLUSTER_OPTIONS = [
+  ["cluster-role", "cluster.role"],
+  ["cluster-broker", "cluster.broker"],
+  ["cluster-id", "cluster.id"],
+  ["cluster-limit-a", "cluster.limitA"],
+  ["cluster-fallback-a", "cluster.fallbackA"],
+  ["cluster-user", "cluster.username"],
+  ["cluster-password", "cluster.password"],
+  ["cluster-ca-file", "cluster.caCertificatePem"],
+] as const;
+
+/** The settings the cluster options stand for; a role also switches the cluster on. */
 export function clusterSettings(
   o: ProgramOptions,
   readFile: (path: string) => string,
 ): Record<string, unknown> {
   const s: Record<string, unknown> = {};
-  if (o["cluster-role"] !== undefined) {
-    s["cluster.enabled"] = true;
-    s["cluster.role"] = o["cluster-role"];
+  for (const [option, key] of CLUSTER_OPTIONS) {
+    const value = o[option];
+    if (value === undefined) continue;
+    s[key] = option === "cluster-ca-file" ? readFile(String(value)) : value;
   }
-  if (o["cluster-broker"] !== undefined) s["cluster.broker"] = o["cluster-broker"];
-  if (o["cluster-id"] !== undefined) s["cluster.id"] = o["cluster-id"];
-  if (o["cluster-limit-a"] !== undefined) s["cluster.limitA"] = o["cluster-limit-a"];
-  if (o["cluster-fallback-a"] !== undefined) s["cluster.fallbackA"] = o["cluster-fallback-a"];
-  if (o["cluster-user"] !== undefined) s["cluster.username"] = o["cluster-user"];
-  if (o["cluster-password"] !== undefined) s["cluster.password"] = o["cluster-password"];
-  if (o["cluster-ca-file"] !== undefined) {
-    s["cluster.caCertificatePem"] = readFile(o["cluster-ca-file"]);
-  }
+  if (o["cluster-role"] !== undefined) s["cluster.enabled"] = true;
   return s;
 }
 
 /** The option a cluster setting comes from, for error messages. */
 export const CLUSTER_OPTION_OF: Record<string, string> = {
   "cluster.enabled": "--cluster-role",
-  "cluster.role": "--cluster-role",
-  "cluster.broker": "--cluster-broker",
-  "cluster.id": "--cluster-id",
-  "cluster.limitA": "--cluster-limit-a",
-  "cluster.fallbackA": "--cluster-fallback-a",
-  "cluster.username": "--cluster-user",
-  "cluster.password": "--cluster-password",
-  "cluster.caCertificatePem": "--cluster-ca-file",
+  ...Object.fromEntries(CLUSTER_OPTIONS.map(([option, key]) => [key, `--${option}`])),
 };
 
 /** The parsed command line. */

@@ -103,8 +103,15 @@ export async function buildBundle(spec: BundleSpec): Promise<void> {
 
 /** The tracked files of the repository and the built UI, as one tar archive. */
 export async function archiveTree(out: string): Promise<void> {
-  await run("git", ["ls-files", "-z"]); // fails early outside a checkout
-  const list = await new Deno.Command("git", { args: ["ls-files"], stdout: "piped" }).output();
+  const list = await new Deno.Command("git", {
+    args: ["ls-files"],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  if (!list.success) {
+    throw new Error(`git ls-files failed: ${new TextDecoder().decode(list.stderr).trim()}`);
+  }
   const files = new TextDecoder().decode(list.stdout).split("\n").filter(Boolean);
   const listFile = await Deno.makeTempFile();
   await Deno.writeTextFile(listFile, [...files, "ui/dist"].join("\n"));
