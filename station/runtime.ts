@@ -126,9 +126,7 @@ export class Station implements AsyncDisposable {
     })));
     const readings = await Promise.all(hardware.meters.map((m) => m.read()));
     const operative = await Promise.all(
-      hardware.controllers.map(async (c) =>
-        await store.getMeta(`availability.${c.connectorId}`) !== "Inoperative"
-      ),
+      hardware.controllers.map((c) => store.operative(c.connectorId)),
     );
     const state = initialState(coreConfig(settings.all(), hardware), {
       nowMs,

@@ -69,7 +69,7 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
     const operative = p.type === "Operative";
     const affected = connectors().filter((c) => p.connectorId === 0 || c.id === p.connectorId);
     for (const c of affected) {
-      await station.store.setMeta(`availability.${c.id}`, operative ? "Operative" : "Inoperative");
+      await station.store.setOperative(c.id, operative);
     }
     const busy = !operative && affected.some((c) => c.session);
     await station.dispatch({ type: "availability", connectorId: p.connectorId, operative });
@@ -169,12 +169,8 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
   /** The availability ChangeAvailability stored, back after a reset held the points. */
   const restoreAvailability = async () => {
     for (const c of connectors()) {
-      const stored = await station.store.getMeta(`availability.${c.id}`);
-      await station.dispatch({
-        type: "availability",
-        connectorId: c.id,
-        operative: stored !== "Inoperative",
-      });
+      const operative = await station.store.operative(c.id);
+      await station.dispatch({ type: "availability", connectorId: c.id, operative });
     }
   };
 

@@ -84,6 +84,16 @@ export class Store implements AsyncDisposable {
       .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
   }
 
+  /** Whether ChangeAvailability left a charge point operative (the default) across restarts. */
+  async operative(connectorId: number): Promise<boolean> {
+    return await this.getMeta(`availability.${connectorId}`) !== "Inoperative";
+  }
+
+  /** Stores a charge point's availability (ChangeAvailability). */
+  async setOperative(connectorId: number, operative: boolean): Promise<void> {
+    await this.setMeta(`availability.${connectorId}`, operative ? "Operative" : "Inoperative");
+  }
+
   /** Transaction messages not yet delivered to the backend, per session, oldest first. */
   async undelivered(): Promise<Undelivered[]> {
     const rows = await this.db.selectFrom("sessions")
