@@ -293,7 +293,6 @@ function remember(
   const m: PointMemory = { runningSinceMs: before.runningSinceMs ?? nowMs };
   // Offered just now: what it draws says nothing yet.
   if (before.runningSinceMs === undefined) return m;
-  const offered = before.idle ? rules.minMa : Math.min(givenMa, before.capMa ?? Infinity);
   if (before.capMa !== undefined && d.drawMa >= before.capMa - rules.releaseMarginMa / 2) {
     // It draws up to its cap: it wants more, the cap goes.
     return m;
@@ -301,7 +300,8 @@ function remember(
   if (before.idle && d.drawMa >= IDLE_MA) return m;
   if (before.idle) return { ...m, idle: true };
   if (before.capMa !== undefined) m.capMa = before.capMa;
-  if (d.drawMa + rules.releaseMarginMa < offered) {
+  // `givenMa` already holds the cap.
+  if (d.drawMa + rules.releaseMarginMa < givenMa) {
     m.lowSinceMs = before.lowSinceMs ?? nowMs;
     if (nowMs - m.lowSinceMs >= rules.releaseAfterMs) {
       delete m.lowSinceMs;
