@@ -1,10 +1,15 @@
 /**
  * Entry point: parses the command line, sets up logging and runs the station until SIGINT or
- * SIGTERM, again after each restart requested from the web interface.
+ * SIGTERM, again after each restart requested from the web interface. In simulation it is
+ * also the boot loader of the A/B slots (`station/update/sim_boot.ts`): a system restart
+ * boots the slot the boot state chooses. A slot's own program (`LADEWERK_SLOT` set) asks
+ * its boot loader for a reboot with exit code 3.
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { RAUC_DIR } from "./station/update/file_slots.ts";
+import { REBOOT_EXIT_CODE, simBoot, SLOT_ENV, watchBootLoader } from "./station/update/sim_boot.ts";
 import { setupLogging } from "./logging.ts";
 import { parseOptions } from "./options.ts";
 import { type Kept, runStation, StartupError } from "./run.ts";
@@ -38,9 +43,33 @@ log.info(
 );
 const kept: Kept = {};
 let exitCode = 0;
-try {
-  while (await runStation(opts, dataDir, shutdown.signal, kept) !== "exit") {
+/** Lifetimes of the station program until it exits or the system reboots. */
+const lifetimes = async (): Promise<"exit" | "reboot"> => {
+  for (;;) {
+    const outcome = await runStation(opts, dataDir, shutdown.signal, kept);
+    if (outcome === "exit") return "exit";
+    if (outcome === "restartSystem") return "reboot";
     log.info("Starting again");
+  }
+};
+try {
+  if (Deno.env.get(SLOT_ENV)) {
+    watchBootLoader();
+    if (await lifetimes() === "reboot") exitCode = REBOOT_EXIT_CODE;
+  } else {
+    const timeout = Number(Deno.env.get("LADEWERK_BOOT_TIMEOUT_MS"));
+    exitCode = await simBoot({
+      root: join(dataDir, RAUC_DIR),
+      args: Deno.args,
+      factory: async () => {
+        const r = await lifetimes();
+        if (r === "reboot") log.info("Rebooting");
+        return r;
+      },
+      signal: shutdown.signal,
+      ...(timeout > 0 ? { bootTimeoutMs: timeout } : {}),
+      log: (line) => log.info(line),
+    });
   }
   log.info("Stopped");
 } catch (e) {

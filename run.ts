@@ -4,7 +4,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { AdjustableClock, systemClock } from "./drivers/clock.ts";
 import { SimulatedHardware } from "./drivers/sim/mod.ts";
 import { createApp } from "./http/app.ts";
@@ -21,7 +21,12 @@ import { Station } from "./station/runtime.ts";
 import { Settings, SettingsError } from "./station/settings/mod.ts";
 import type { StationInfo } from "./station/snapshot.ts";
 import { openStore } from "./station/store/mod.ts";
-import { stationInfo } from "./station/version.ts";
+import { APP_VERSION, stationInfo } from "./station/version.ts";
+import { startUpdates } from "./station/update/mod.ts";
+import type { Store } from "./station/store/mod.ts";
+import type { Hardware } from "./drivers/ports.ts";
+import type { WebServers } from "./http/serve.ts";
+import { UPDATES_DIR } from "./http/software_routes.ts";
 
 const log = getLogger(["ladewerk"]);
 
@@ -36,6 +41,40 @@ export interface Kept {
 /** Thrown for a start-up problem the operator must fix (bad option value). */
 export class StartupError extends Error {
   override name = "StartupError";
+}
+
+/**
+ * The health checks a boot must pass before its slot is marked good: the database answers
+ * (it was migrated when opened), HTTP serves, every charge controller answers.
+ */
+async function healthCheck(
+  store: Store,
+  web: WebServers,
+  hardware: Hardware,
+): Promise<string | undefined> {
+  try {
+    await store.getMeta("update.health");
+  } catch (e) {
+    return `the database does not answer: ${e}`;
+  }
+  if (web.httpPort === undefined) return "HTTP is not serving yet";
+  try {
+    const host = web.httpHost === "0.0.0.0" || web.httpHost === "::" ? "127.0.0.1" : web.httpHost;
+    const r = await fetch(`http://${host}:${web.httpPort}/api/status`, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(5000),
+    });
+    await r.body?.cancel();
+    if (r.status >= 500) return `HTTP answers ${r.status}`;
+  } catch (e) {
+    return `HTTP does not answer: ${e instanceof Error ? e.message : e}`;
+  }
+  try {
+    for (const c of hardware.controllers) c.pilot();
+  } catch (e) {
+    return `a charge controller does not answer: ${e instanceof Error ? e.message : e}`;
+  }
+  return undefined;
 }
 
 /** Runs the station until `signal` aborts (exit) or a restart is requested. */
@@ -111,6 +150,15 @@ export async function runStation(
   const onExit = () => end("exit");
   signal.addEventListener("abort", onExit, { once: true });
 
+  const updates = startUpdates({
+    station,
+    dataDir,
+    hardware: opts.hardware,
+    version: APP_VERSION,
+    reboot: () => end("restartSystem"),
+  });
+  await updates.updater.start();
+  station.addStatus("update", () => updates.updater.status());
   const cluster = startCluster(station);
   station.addStatus("cluster", () => cluster.status());
   const webSessions = new WebSessions({ clock: monotonicClock });
@@ -126,6 +174,7 @@ export async function runStation(
     ...(hardware.clock instanceof AdjustableClock ? { timeSync: hardware.clock } : {}),
     control: { restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem") },
     cluster,
+    updates,
   });
   const web = serveWeb(app.fetch, {
     hostname: opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0"),
@@ -148,6 +197,21 @@ export async function runStation(
     setTime: (ms) => {
       if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
     },
+    firmware: {
+      install: async (file) => {
+        try {
+          const { done } = await updates.installFile(file.path, {
+            source: "ocpp",
+            staging: join(dataDir, UPDATES_DIR, "staging-ocpp"),
+          });
+          await done;
+          return { installed: "rebooting" };
+        } catch (e) {
+          return { installed: false, reason: e instanceof Error ? e.message : String(e) };
+        }
+      },
+      outcome: () => updates.updater.ocppOutcome(),
+    },
   });
   station.addStatus("ocpp", () => ocpp.status());
   const url = settings.get("ocpp.url");
@@ -159,6 +223,7 @@ export async function runStation(
   station.addStatus("modbus", () => modbus.status());
   using lag = new LagMonitor();
   station.addStatus("runtime", () => lag.status());
+  void updates.updater.confirm(() => healthCheck(store, web, hardware), stop.signal);
 
   await web.finished;
   signal.removeEventListener("abort", onExit);

@@ -12,6 +12,7 @@ import type {
   WebSessions,
 } from "../station/auth/mod.ts";
 import type { Station } from "../station/runtime.ts";
+import type { Updates } from "../station/update/mod.ts";
 import type { StationInfo } from "../station/snapshot.ts";
 import type { PowerHistory } from "./power_history.ts";
 import type { SimControl } from "./sim_routes.ts";
@@ -31,6 +32,8 @@ export interface AppDeps {
   control?: { restart(kind: "daemon" | "system"): void };
   /** The cluster adapter: forgets a member gone for good (master and standby). */
   cluster?: { forget(member: string): "forgotten" | "unknown" | "online" | "notMaster" };
+  /** The update service (A/B installs); without it uploads are only stored. */
+  updates?: Updates;
   /** Label password of stations from 08/2025 (`--factory-password`). */
   factoryPassword?: string | undefined;
   /** Time of web sessions and login throttling. @default a monotonic wall clock */

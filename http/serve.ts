@@ -32,6 +32,9 @@ export interface WebServers {
   httpsReady: Promise<void>;
   /** Port of the HTTPS server, undefined until it listens or when it could not start. */
   httpsPort: number | undefined;
+  /** Address and port of the HTTP server, undefined until it listens. */
+  httpHost: string | undefined;
+  httpPort: number | undefined;
 }
 
 type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
@@ -76,6 +79,8 @@ export function serveWeb(fetch: Handler, options: ServeOptions): WebServers {
     finished: Promise.resolve(),
     httpsReady: Promise.resolve(),
     httpsPort: undefined,
+    httpHost: undefined,
+    httpPort: undefined,
   };
   const plain = options.hardware === "device" ? httpsRedirect(() => servers.httpsPort) : fetch;
   const http = Deno.serve({
@@ -83,6 +88,8 @@ export function serveWeb(fetch: Handler, options: ServeOptions): WebServers {
     port: options.httpPort,
     signal: options.signal,
     onListen: ({ hostname, port }) => {
+      servers.httpHost = hostname;
+      servers.httpPort = port;
       const what = options.hardware === "device"
         ? "redirects to HTTPS"
         : "API /api/status, simulator /api/sim";

@@ -13,19 +13,14 @@ import { buildDiagnosticsArchive, diagnosticsFileName } from "../station/diagnos
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError, HttpError, parseQuery } from "./errors.ts";
 import { versions } from "./station_routes.ts";
-import { BundleRefused, verifyBundle } from "../station/update/bundle.ts";
-import { APP_VERSION } from "../station/version.ts";
+import { BundleRefused } from "../station/update/bundle.ts";
+import { NO_KEYRING } from "../station/update/mod.ts";
+import { UpdateBusy } from "../station/update/updater.ts";
 
 const log = getLogger(["ladewerk", "http"]);
 
-/** Why an uploaded update is not installed yet. */
-/** The RAUC `compatible` a station accepts bundles for. */
-export function bundleCompatible(hardware: "sim" | "device"): string {
-  return `ladewerk-${hardware}`;
-}
-
-export const UPDATE_REASON =
-  "Installing updates arrives with the signed A/B update bundles (later)";
+/** Why an upload is not installed when the station has no update service (tests). */
+export const UPDATE_REASON = "This station has no update service";
 
 /** Largest update accepted by default: 1 GiB. */
 export const MAX_UPLOAD_BYTES = 1024 ** 3;
@@ -37,6 +32,10 @@ const time = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
   error: "Expected an ISO date or time such as 2026-11-24T08:00:00Z",
 }).transform((s) => Date.parse(s));
 const DiagnosticsQuery = z.object({ from: time.optional(), to: time.optional() });
+const UpdateQuery = z.object({
+  force: z.enum(["true", "false", "1", "0"], { error: "Expected true or false" }).optional()
+    .transform((v) => v === "true" || v === "1"),
+});
 
 class TooLarge extends Error {}
 
@@ -78,29 +77,45 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
   const { deps, station } = ctx;
   let uploading = false;
 
-  app.get(
-    "/software",
-    (c) => c.json({ versions: versions(ctx), update: { available: false, reason: UPDATE_REASON } }),
-  );
+  const updates = deps.updates;
+
+  /** What `GET /api/software` and the upload's answer say about updates. */
+  const updateState = () => {
+    if (!updates) return { available: false, reason: UPDATE_REASON };
+    const trusted = updates.trusted();
+    return {
+      available: trusted,
+      ...(trusted ? {} : { reason: NO_KEYRING }),
+      compatible: updates.compatible,
+      ...updates.updater.status(),
+    };
+  };
+
+  app.get("/software", (c) => c.json({ versions: versions(ctx), update: updateState() }));
+
+  /** Stops an update that still waits for the running sessions to end. */
+  app.post("/software/update/cancel", (c) => {
+    if (!updates || !updates.updater.cancel()) {
+      throw fieldError(409, "update", "No update is waiting", "not_waiting");
+    }
+    return c.json({ cancelled: true, update: updateState() });
+  });
 
   /**
    * With a keyring set, an upload must be a bundle RAUC verifies (signature, intact payload,
-   * this hardware, no downgrade it does not allow); it is unpacked into `updates/staging/`.
-   * Refused: the upload is deleted and the answer is 422 with the reason.
+   * this hardware, no downgrade it does not allow): then it is installed (after the running
+   * sessions end, or at once with `?force=true`) and the station reboots into it. Refused:
+   * the upload is deleted and the answer is 422 with the reason.
    */
-  const verifyUpload = async (path: string, dir: string) => {
-    const keyring = station.settings.get("update.keyringPath");
-    if (!keyring) return undefined;
-    const into = join(dir, "staging");
-    await Deno.remove(into, { recursive: true }).catch(() => {});
+  const install = async (path: string, dir: string, force: boolean) => {
+    if (!updates?.trusted()) return undefined;
     try {
-      const info = await verifyBundle(path, {
-        keyring,
-        compatible: bundleCompatible(deps.info.hardware),
-        currentVersion: APP_VERSION,
-        into,
+      const { info } = await updates.installFile(path, {
+        source: "web",
+        force,
+        staging: join(dir, "staging"),
       });
-      log.info(`Update bundle verified: ${info.compatible} ${info.version}`);
+      log.info(`Update bundle verified: ${info.compatible} ${info.version}; installing`);
       return { compatible: info.compatible, version: info.version, verified: true };
     } catch (e) {
       await Deno.remove(path).catch(() => {});
@@ -108,11 +123,16 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
         log.warn(`Update bundle refused: ${e.message}`);
         throw fieldError(422, "body", e.message, e.code);
       }
+      if (e instanceof UpdateBusy) throw fieldError(409, "body", e.message, "busy");
       throw e;
     }
   };
 
   app.post("/software/update", async (c) => {
+    const { force } = parseQuery(c, UpdateQuery);
+    if (updates?.updater.busy) {
+      throw fieldError(409, "body", "An update is being installed", "busy");
+    }
     const dir = join(deps.dataDir, UPDATES_DIR);
     await Deno.mkdir(dir, { recursive: true });
     // The upload may take what lies above the database's reserve, never the reserve.
@@ -154,14 +174,17 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
     }
     const sha256 = counted.sha256();
     log.info(`Update uploaded: ${name}, ${counted.bytes()} bytes, sha256 ${sha256}`);
-    const bundle = await verifyUpload(path, dir);
+    const bundle = await install(path, dir, force);
     return c.json({
       file: `${UPDATES_DIR}/${name}`,
       bytes: counted.bytes(),
       sha256,
       installed: false,
-      reason: UPDATE_REASON,
+      reason: bundle
+        ? `Installing ${bundle.version}: the station restarts into it when done`
+        : updateState().reason ?? UPDATE_REASON,
       ...(bundle ? { bundle } : {}),
+      update: updateState(),
     });
   });
 

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { readTar } from "../station/diagnostics/mod.ts";
-import { json, testStation } from "./testing.ts";
-import { buildBundle, makeSigningKey } from "../image/tools.ts";
+import { updateKit } from "../station/update/testing.ts";
+import { json, testStation, waitUntil } from "./testing.ts";
 
 /** A stream of `total` pseudo-random bytes in 64 KiB chunks, hashing what it gives. */
 function generated(total: number) {
@@ -29,16 +29,20 @@ function generated(total: number) {
   return { stream, sha256: () => hash.digest("hex") };
 }
 
-Deno.test("GET /api/software tells versions and that updates cannot be installed yet", async () => {
+Deno.test("GET /api/software tells versions, both slots, and that nothing installs without a keyring", async () => {
   await using t = await testStation();
   const admin = await t.login();
   const body = await json(await t.request("/api/software", { as: admin }));
   assert.equal(body.versions.app, "0.1.0");
   assert.equal(body.versions.controllers.length, 2);
-  assert.deepEqual(body.update, {
-    available: false,
-    reason: "Installing updates arrives with the signed A/B update bundles (later)",
-  });
+  assert.equal(body.update.available, false);
+  assert.match(body.update.reason, /No update keyring is set/);
+  assert.equal(body.update.phase, "idle");
+  assert.equal(body.update.booted, "A");
+  assert.deepEqual(
+    body.update.slots.map((s: { slot: string; version: string | null }) => [s.slot, s.version]),
+    [["A", "0.1.0"], ["B", null]],
+  );
 });
 
 Deno.test("POST /api/software/update streams 50 MB to disk with its sha256", async () => {
@@ -58,7 +62,7 @@ Deno.test("POST /api/software/update streams 50 MB to disk with its sha256", asy
   assert.equal(body.bytes, size);
   assert.equal(body.sha256, upload.sha256());
   assert.equal(body.installed, false);
-  assert.match(body.reason, /signed A\/B update bundles/);
+  assert.match(body.reason, /No update keyring is set/);
   assert.match(body.file, /^updates\/upload-\d+\.bin$/);
   const path = join(t.dataDir, body.file);
   assert.equal((await Deno.stat(path)).size, size);
@@ -173,65 +177,100 @@ Deno.test("POST /api/software/update refuses an upload that would eat the databa
   assert.deepEqual([...Deno.readDirSync(join(t.dataDir, "updates"))], []);
 });
 
-Deno.test("with a keyring, an upload must be a verified bundle: good one unpacked, others 422 and deleted", async () => {
-  const keys = await Deno.makeTempDir({ prefix: "ladewerk-keys-" });
-  try {
-    const trusted = await makeSigningKey(keys, "trusted");
-    const stranger = await makeSigningKey(keys, "stranger");
-    const payload = join(keys, "app.tar");
-    await Deno.writeFile(payload, crypto.getRandomValues(new Uint8Array(30_000)));
-    const bundle = async (
-      name: string,
-      o: { key?: typeof trusted; version?: string; compatible?: string },
-    ) => {
-      const out = join(keys, `${name}.raucb`);
-      const k = o.key ?? trusted;
-      await buildBundle({
-        key: k.key,
-        cert: k.cert,
-        version: o.version ?? "0.2.0",
-        payload,
-        out,
-        ...(o.compatible ? { compatible: o.compatible } : {}),
-      });
-      return new Uint8Array(await Deno.readFile(out));
-    };
-    await using t = await testStation({ settings: { "update.keyringPath": trusted.cert } });
-    const admin = await t.login();
-    const upload = (body: Uint8Array<ArrayBuffer>) =>
-      t.request("/api/software/update", {
-        method: "POST",
-        as: admin,
-        body,
-        headers: { "content-type": "application/octet-stream" },
-      });
-    const good = await upload(await bundle("good", {}));
-    assert.equal(good.status, 200);
-    const body = await json(good);
-    assert.deepEqual(body.bundle, { compatible: "ladewerk-sim", version: "0.2.0", verified: true });
-    assert.equal((await Deno.stat(join(t.dataDir, "updates/staging/app.tar"))).size, 30_000);
-    for (
-      const [name, bytes, code] of [
-        ["stranger", await bundle("stranger", { key: stranger }), "signature"],
-        ["other hardware", await bundle("other", { compatible: "ladewerk-device" }), "hardware"],
-        ["downgrade", await bundle("old", { version: "0.0.1" }), "downgrade"],
-        ["random bytes", crypto.getRandomValues(new Uint8Array(9_000)), "format"],
-      ] as const
-    ) {
-      const res = await upload(bytes);
-      assert.equal(res.status, 422, name);
-      const refusal = await json(res);
-      assert.equal(refusal.code, code, `${name}: ${refusal.reason}`);
-      assert.equal(refusal.field, "body");
-    }
-    const left = [...Deno.readDirSync(join(t.dataDir, "updates"))].map((e) => e.name).sort();
-    assert.ok(left.every((n) => n === "staging" || n.startsWith("upload-")), left.join());
-    assert.equal(
-      left.filter((n) => n.startsWith("upload-")).length,
-      0,
-      "refused uploads are deleted",
-    );
-  } finally {
-    await Deno.remove(keys, { recursive: true });
+Deno.test("with a keyring, an upload must be a verified bundle: refused ones 422 and deleted", async () => {
+  await using kit = await updateKit();
+  await using t = await testStation({ settings: { "update.keyringPath": kit.keyring } });
+  const admin = await t.login();
+  const upload = async (path: string | Uint8Array<ArrayBuffer>) =>
+    await t.request("/api/software/update", {
+      method: "POST",
+      as: admin,
+      body: typeof path === "string" ? await Deno.readFile(path) : path,
+      headers: { "content-type": "application/octet-stream" },
+    });
+  for (
+    const [name, bytes, code] of [
+      ["stranger", await kit.bundle({ version: "0.2.0", key: kit.stranger }), "signature"],
+      [
+        "other hardware",
+        await kit.bundle({ version: "0.2.0", compatible: "ladewerk-device" }),
+        "hardware",
+      ],
+      ["downgrade", await kit.bundle({ version: "0.0.1" }), "downgrade"],
+      ["random bytes", crypto.getRandomValues(new Uint8Array(9_000)), "format"],
+    ] as const
+  ) {
+    const res = await upload(bytes);
+    assert.equal(res.status, 422, name);
+    const refusal = await json(res);
+    assert.equal(refusal.code, code, `${name}: ${refusal.reason}`);
+    assert.equal(refusal.field, "body");
   }
+  const left = [...Deno.readDirSync(join(t.dataDir, "updates"))].map((e) => e.name);
+  assert.deepEqual(left.filter((n) => n.startsWith("upload-")), [], "refused uploads are deleted");
+  assert.equal(t.restarts.length, 0);
+  const body = await json(await t.request("/api/software", { as: admin }));
+  assert.equal(body.update.slots[1].version, null, "slot B untouched");
+});
+
+Deno.test("a verified upload installs into slot B and reboots; with a session it waits, refuses a second, can be cancelled or forced", async () => {
+  await using kit = await updateKit();
+  await using t = await testStation({ settings: { "update.keyringPath": kit.keyring } });
+  const admin = await t.login();
+  const upload = async (path: string, query = "") =>
+    await t.request(`/api/software/update${query}`, {
+      method: "POST",
+      as: admin,
+      body: await Deno.readFile(path),
+      headers: { "content-type": "application/octet-stream" },
+    });
+  const software = async () => (await json(await t.request("/api/software", { as: admin }))).update;
+  const good = await kit.bundle({ version: "0.2.0", key: kit.next });
+
+  // A session runs: the install waits, the points take no new session.
+  t.hardware.plug(1);
+  t.hardware.presentCard("MASTERKEY");
+  await waitUntil(() => t.station.state.connectors[0]!.session !== null, "a session");
+  const res = await upload(good);
+  assert.equal(res.status, 200);
+  const answer = await json(res);
+  assert.deepEqual(answer.bundle, { compatible: "ladewerk-sim", version: "0.2.0", verified: true });
+  assert.match(answer.reason, /Installing 0.2.0/);
+  await waitUntil(async () => (await software()).phase === "waiting", "waiting for the session");
+  assert.equal(t.station.state.connectors[1]!.status, "Unavailable", "no new session meanwhile");
+  const second = await upload(good);
+  assert.equal(second.status, 409);
+  assert.equal((await json(second)).code, "busy");
+  const cancel = await t.request("/api/software/update/cancel", { method: "POST", as: admin });
+  assert.equal(cancel.status, 200);
+  await waitUntil(async () => (await software()).phase === "idle", "cancelled");
+  const after = await software();
+  assert.equal(after.last.outcome, "failed");
+  assert.match(after.last.reason, /Cancelled/);
+  assert.equal(after.slots[1].version, null);
+  await waitUntil(() => t.station.state.connectors[1]!.status === "Available", "released");
+  assert.ok(t.station.state.connectors[0]!.session, "the session charges on");
+
+  // Forced: installed at once, the reboot asked for; slot B holds 0.2.0 and boots next.
+  assert.equal((await upload(good, "?force=true")).status, 200);
+  await waitUntil(() => t.restarts.includes("system"), "the reboot");
+  const installed = await software();
+  assert.equal(installed.phase, "rebooting");
+  assert.deepEqual(
+    installed.slots.map((s: { slot: string; version: string; primary: boolean }) => [
+      s.slot,
+      s.version,
+      s.primary,
+    ]),
+    [["A", "0.1.0", false], ["B", "0.2.0", true]],
+  );
+  assert.equal(
+    await Deno.readTextFile(join(t.dataDir, "rauc/env")),
+    "BOOT_ORDER=B A\nBOOT_A_LEFT=3\nBOOT_B_LEFT=3\n",
+  );
+  const uploads = [...Deno.readDirSync(join(t.dataDir, "updates"))].map((e) => e.name);
+  assert.deepEqual(uploads, [], "the upload and its unpacked copy are gone once installed");
+  const bad = await t.request("/api/software/update?force=maybe", { method: "POST", as: admin });
+  assert.equal(bad.status, 400);
+  assert.equal((await json(bad)).field, "force");
 });

@@ -11,7 +11,8 @@ import { Station } from "../station/runtime.ts";
 import { Settings } from "../station/settings/mod.ts";
 import type { StationInfo } from "../station/snapshot.ts";
 import { openStore, type Store } from "../station/store/mod.ts";
-import { stationInfo } from "../station/version.ts";
+import { APP_VERSION, stationInfo } from "../station/version.ts";
+import { startUpdates, type Updates } from "../station/update/mod.ts";
 import { createApp } from "./app.ts";
 import type { AppDeps } from "./context.ts";
 
@@ -54,8 +55,10 @@ export interface TestStation extends AsyncDisposable {
   /** The station's clock (browser time sync sets it). */
   stationClock: AdjustableClock;
   dataDir: string;
-  /** Restarts asked for through the admin routes. */
+  /** Restarts asked for through the admin routes (and reboots after an install). */
   restarts: string[];
+  /** The update service (file backend under the data directory). */
+  updates: Updates;
   /** Ends the app's lifetime (event streams, timers). */
   lifetime: AbortController;
   request(path: string, init?: TestInit): Promise<Response>;
@@ -82,7 +85,18 @@ export async function testStation(options: TestStationOptions = {}): Promise<Tes
   const webClock = new ManualClock(Date.now());
   const lifetime = new AbortController();
   const restarts: string[] = [];
+  const updates = startUpdates({
+    station,
+    dataDir,
+    hardware: "sim",
+    version: APP_VERSION,
+    reboot: () => restarts.push("system"),
+    healthTimeoutMs: 2000,
+  });
+  await updates.updater.start();
+  station.addStatus("update", () => updates.updater.status());
   const app = createApp({
+    updates,
     station,
     info,
     signal: lifetime.signal,
@@ -134,6 +148,7 @@ export async function testStation(options: TestStationOptions = {}): Promise<Tes
     stationClock,
     dataDir,
     restarts,
+    updates,
     lifetime,
     request,
     login,

@@ -1,11 +1,12 @@
 /**
  * `deno task bundle -- --key KEY.pem --cert CERT.pem --version X.Y.Z --out FILE
  * [--compatible NAME] [--downgrade-from X.Y.Z] [--payload FILE]`: a signed RAUC bundle of the
- * current tree (tracked files and the built UI), or of a given payload file.
+ * current tree (the program bundled into one file, the built UI, the version), or of a given
+ * payload file.
  * @module
  */
 import { parseArgs } from "node:util";
-import { archiveTree, buildBundle } from "./tools.ts";
+import { buildBundle, buildPayload } from "./tools.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -31,7 +32,7 @@ if (!key || !cert || !version || !out || !/^\d+\.\d+\.\d+$/.test(version)) {
 let payload = values.payload;
 if (!payload) {
   payload = await Deno.makeTempFile({ suffix: ".tar" });
-  await archiveTree(payload);
+  await buildPayload({ version, out: payload });
 }
 await buildBundle({
   key,

@@ -66,12 +66,11 @@ export async function buildBundle(spec: BundleSpec): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ladewerk-bundle-" });
   try {
     await Deno.copyFile(spec.payload, join(dir, "app.tar"));
-    // Verity needs more than one block of payload: a small one is padded.
+    // RAUC wants more than one block of (compressed) bundle: a small payload gets random
+    // padding beside it, which nothing reads.
     const size = (await Deno.stat(join(dir, "app.tar"))).size;
-    if (size < 8192) {
-      const f = await Deno.open(join(dir, "app.tar"), { append: true });
-      await f.write(new Uint8Array(8192 - size));
-      f.close();
+    if (size < 16384) {
+      await Deno.writeFile(join(dir, "padding.bin"), crypto.getRandomValues(new Uint8Array(8192)));
     }
     const lines = [
       "[update]",
@@ -101,23 +100,49 @@ export async function buildBundle(spec: BundleSpec): Promise<void> {
   }
 }
 
-/** The tracked files of the repository and the built UI, as one tar archive. */
-export async function archiveTree(out: string): Promise<void> {
-  const list = await new Deno.Command("git", {
-    args: ["ls-files"],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  if (!list.success) {
-    throw new Error(`git ls-files failed: ${new TextDecoder().decode(list.stderr).trim()}`);
-  }
-  const files = new TextDecoder().decode(list.stdout).split("\n").filter(Boolean);
-  const listFile = await Deno.makeTempFile();
-  await Deno.writeTextFile(listFile, [...files, "ui/dist"].join("\n"));
+/** The repository root. */
+export const REPO_ROOT: string = new URL("../", import.meta.url).pathname;
+
+/** What goes into an application payload. */
+export interface PayloadSpec {
+  version: string;
+  out: string;
+  /** A Deno runtime to carry as `bin/deno` (the aarch64 one for the image). */
+  runtime?: string;
+}
+
+/**
+ * The application payload a slot holds, as one tar: `bin/ladewerk.js` (`deno bundle` of
+ * `main.ts`, every dependency inside), `ui/dist/` (the built UI), `version.json` (the
+ * version the program reports), and with `runtime` the Deno binary as `bin/deno`. The UI
+ * must be built first (`deno task build:ui`).
+ */
+export async function buildPayload(spec: PayloadSpec): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ladewerk-payload-" });
   try {
-    await run("tar", ["-cf", out, "-T", listFile]);
+    await Deno.mkdir(join(dir, "bin"));
+    await run(Deno.execPath(), [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      "--minify",
+      "-o",
+      join(dir, "bin", "ladewerk.js"),
+      join(REPO_ROOT, "main.ts"),
+    ], REPO_ROOT);
+    await Deno.mkdir(join(dir, "ui"));
+    await run("cp", ["-r", join(REPO_ROOT, "ui", "dist"), join(dir, "ui", "dist")]);
+    await Deno.writeTextFile(
+      join(dir, "version.json"),
+      JSON.stringify({ version: spec.version }) + "\n",
+    );
+    if (spec.runtime) {
+      await Deno.copyFile(spec.runtime, join(dir, "bin", "deno"));
+      await Deno.chmod(join(dir, "bin", "deno"), 0o755);
+    }
+    await run("tar", ["-cf", spec.out, "-C", dir, "."]);
   } finally {
-    await Deno.remove(listFile);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }

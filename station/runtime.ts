@@ -232,6 +232,17 @@ export class Station implements AsyncDisposable {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Gives every point back the availability stored for it (ChangeAvailability), after a
+   * reset or an update held them.
+   */
+  async restoreAvailability(): Promise<void> {
+    for (const c of this.state.connectors) {
+      const operative = await this.store.operative(c.id);
+      await this.dispatch({ type: "availability", connectorId: c.id, operative });
+    }
+  }
+
   /** Queues an event; resolves when it and its effects have been processed. */
   dispatch(event: CoreEvent): Promise<void> {
     if (this.#closed) return Promise.resolve();

@@ -1,9 +1,10 @@
 /**
  * OCPP 1.6 UpdateFirmware: downloads the file at `retrieveDate` over HTTP(S) into
  * `<data dir>/firmware/` (streamed, retried from scratch `retries` times `retryInterval` apart),
- * verifies and stages it, and hands it to the station's update mechanism. Until that exists the
- * staged file is reported InstallationFailed with the reason in the log: never Installed for
- * something not installed. The request and the last status survive a restart.
+ * checks and stages it, and hands it to the station's update path (the same as the web
+ * upload's: verification, the wait for sessions, the A/B install and the reboot). Installed is
+ * reported only after the reboot, once the new slot passed its health checks; a rollback or a
+ * refused bundle is InstallationFailed. The request and the last status survive a restart.
  * @module
  */
 import { join } from "node:path";
@@ -47,10 +48,15 @@ export interface FirmwareRequest {
   retryIntervalS: number;
 }
 
-/** Hands a verified, staged file to the station's update mechanism. */
+/**
+ * Hands a downloaded file to the station's update mechanism: `rebooting` when it is installed
+ * and the station restarts into it (the outcome follows after the boot).
+ */
 export type Installer = (
   file: FileFacts,
-) => Promise<{ installed: true } | { installed: false; reason: string }>;
+) => Promise<
+  { installed: true } | { installed: "rebooting" } | { installed: false; reason: string }
+>;
 
 /** What the updater needs. */
 export interface FirmwareDeps {
@@ -59,6 +65,8 @@ export interface FirmwareDeps {
   dataDir: string;
   /** The update mechanism. @default none: every file fails with {@linkcode NO_UPDATE_MECHANISM} */
   install?: Installer;
+  /** After a reboot: how the install that was running ended (null: none was pending). */
+  outcome?: () => Promise<"Installed" | "InstallationFailed" | null>;
   /** Download attempt given up after this long without data. @default 60000 */
   idleTimeoutMs?: number;
   /** Space kept free for the database. @default DATA_RESERVE_BYTES */
@@ -100,11 +108,17 @@ export class FirmwareUpdater implements AsyncDisposable {
   async #resume(): Promise<void> {
     const last = await this.report.load();
     const text = await this.#deps.station.store.getMeta(REQUEST_KEY);
+    if (last?.status === "Installing") {
+      // The station rebooted while installing: into the new version, or back to the old one.
+      const outcome = await this.#deps.outcome?.() ?? null;
+      log.info(`Firmware update after the reboot: ${outcome ?? "the installation broke off"}`);
+      await this.report.set(outcome ?? "InstallationFailed");
+    }
     if (text) {
       const request: FirmwareRequest = JSON.parse(text);
       log.info(`Firmware update from ${safeUrl(request.location)} resumes after the restart`);
       this.#schedule(request);
-    } else if (last) this.report.report();
+    } else if (last && last.status !== "Installing") this.report.report();
   }
 
   /** The last status, Idle when there has been none. */
@@ -152,8 +166,9 @@ export class FirmwareUpdater implements AsyncDisposable {
       left = request.retrieveAtMs - this.#nowMs();
     }
     const file = await this.#download(request, signal);
-    if (file) await this.#install(file);
+    // Done with the request before the install: its reboot must not start it again.
     if (!signal.aborted) await this.#deps.station.store.setMeta(REQUEST_KEY, "");
+    if (file) await this.#install(file);
   }
 
   async #download(request: FirmwareRequest, signal: AbortSignal): Promise<FileFacts | undefined> {
@@ -217,6 +232,7 @@ export class FirmwareUpdater implements AsyncDisposable {
     const outcome = this.#deps.install
       ? await this.#deps.install(file).catch((e) => ({ installed: false as const, reason: `${e}` }))
       : { installed: false as const, reason: NO_UPDATE_MECHANISM };
+    if (outcome.installed === "rebooting") return;
     if (outcome.installed) {
       await this.report.set("Installed");
       return;

@@ -167,12 +167,7 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
   });
 
   /** The availability ChangeAvailability stored, back after a reset held the points. */
-  const restoreAvailability = async () => {
-    for (const c of connectors()) {
-      const operative = await station.store.operative(c.id);
-      await station.dispatch({ type: "availability", connectorId: c.id, operative });
-    }
-  };
+  const restoreAvailability = () => station.restoreAvailability();
 
   conn.handle("Reset", (p: Params) => {
     const hard = p.type === "Hard";

@@ -7,7 +7,7 @@
 import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
 import { DiagnosticsUploader } from "./diagnostics.ts";
-import { FirmwareUpdater } from "./firmware.ts";
+import { type FirmwareDeps, FirmwareUpdater } from "./firmware.ts";
 import { endReservationsOfUnusablePoints, registerReservationHandlers } from "./reservations.ts";
 import type { OcppConnection } from "./rpc.ts";
 import type { Notifier } from "./status_report.ts";
@@ -19,6 +19,8 @@ export interface ManagementDeps {
   info: StationInfo;
   /** Data directory; without it UpdateFirmware and GetDiagnostics are not offered. */
   dataDir?: string;
+  /** The station's update path for UpdateFirmware; without it nothing is installed. */
+  firmware?: Pick<FirmwareDeps, "install" | "outcome">;
   /** Facts for the diagnostics archive's `system.json`. */
   system?: () => Record<string, unknown>;
 }
@@ -37,7 +39,9 @@ export interface Management extends AsyncDisposable {
 export function startManagement(deps: ManagementDeps): Management {
   const { station, client, dataDir } = deps;
   const unwatch = endReservationsOfUnusablePoints(station);
-  const firmware = dataDir ? new FirmwareUpdater({ station, client, dataDir }) : undefined;
+  const firmware = dataDir
+    ? new FirmwareUpdater({ station, client, dataDir, ...deps.firmware })
+    : undefined;
   const diagnostics = dataDir
     ? new DiagnosticsUploader({
       station,

@@ -9,7 +9,7 @@ import { backendAuthorizer, cacheIdTagInfo } from "./authorize.ts";
 import { OcppClient, type OcppStatus } from "./client.ts";
 import { type ComputedKey, ConfigKeys } from "./config_keys.ts";
 import { registerHandlers } from "./handlers.ts";
-import { startManagement } from "./management.ts";
+import { type ManagementDeps, startManagement } from "./management.ts";
 import { MeterValueSampler } from "./meter_values.ts";
 import { registerSmartChargingHandlers, SmartCharging } from "./smart_charging.ts";
 
@@ -30,6 +30,8 @@ export interface OcppDeps {
   /** Data directory (firmware downloads, diagnostics); without it UpdateFirmware and
    * GetDiagnostics are not offered. */
   dataDir?: string;
+  /** The station's update path for UpdateFirmware. */
+  firmware?: ManagementDeps["firmware"];
 }
 
 /** The running adapter. */
@@ -118,6 +120,7 @@ export function startOcpp(deps: OcppDeps): OcppService {
     client,
     info: deps.info,
     ...(deps.dataDir ? { dataDir: deps.dataDir } : {}),
+    ...(deps.firmware ? { firmware: deps.firmware } : {}),
     system: () => ({ ocpp: client.status() }),
   });
   station.setAuthorizer(authorize);
