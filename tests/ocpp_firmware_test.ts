@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { type Json, type OcppStation, ocppStation } from "./helpers/ocpp_station.ts";
+import { buildPayload } from "../image/tools.ts";
+import { updateKit } from "../station/update/testing.ts";
+import { BACKENDS, type Json, type OcppStation, ocppStation } from "./helpers/ocpp_station.ts";
 import { FirmwareServer } from "./helpers/transfer_server.ts";
 
 const FINAL = ["Downloaded", "DownloadFailed", "InstallationFailed", "Installed"];
@@ -32,7 +34,7 @@ async function triggered(t: OcppStation): Promise<string> {
   return (await t.next("FirmwareStatusNotification", undefined, { from })).params.status;
 }
 
-Deno.test("UpdateFirmware downloads at the retrieve date, retries a download cut halfway from scratch, stages the file and reports InstallationFailed", async () => {
+Deno.test("UpdateFirmware downloads at the retrieve date, retries a download cut halfway from scratch, stages the file; without a keyring InstallationFailed", async () => {
   const content = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 31 + (i >> 12)) % 256);
   const sha256 = createHash("sha256").update(content).digest("hex");
   await using server = new FirmwareServer(content, (n) => (n === 0 ? "cut" : "ok"));
@@ -71,7 +73,7 @@ Deno.test("UpdateFirmware downloads at the retrieve date, retries a download cut
   assert.equal(createHash("sha256").update(staged).digest("hex"), sha256);
   const out = t.st.output();
   assert.match(out, new RegExp(`Firmware staged: .*${content.length} bytes, sha256 ${sha256}`));
-  assert.match(out, /Firmware installation failed: this build has no update mechanism yet/);
+  assert.match(out, /Firmware installation failed: No update keyring is set/);
   assert.equal(await triggered(t), "InstallationFailed");
   assert.deepEqual(t.backend.problems, []);
 });
@@ -143,3 +145,49 @@ Deno.test("an update scheduled before a restart is carried out after it", async 
   assert.equal(staged.size, 100_000);
   assert.deepEqual(t.backend.problems, []);
 });
+
+for (const backend of BACKENDS) {
+  Deno.test(`UpdateFirmware of a signed bundle (${backend}): installed, the station reboots into it, then Installed; a stranger's bundle InstallationFailed`, async () => {
+    await using kit = await updateKit();
+    const payload = join(kit.dir, "app.tar");
+    await buildPayload({ version: "0.2.0", out: payload });
+    const bundle = await Deno.readFile(await kit.bundle({ version: "0.2.0", payload }));
+    const stranger = await Deno.readFile(
+      await kit.bundle({ version: "0.2.0", payload, key: kit.stranger }),
+    );
+    await using refusedServer = new FirmwareServer(stranger);
+    await using server = new FirmwareServer(bundle);
+    await using t = await ocppStation({
+      connectors: 1,
+      backend,
+      args: ["--update-keyring", kit.keyring],
+    });
+    await t.booted();
+    let from = t.backend.calls.length;
+    await t.backend.call("UpdateFirmware", {
+      location: refusedServer.url("/fw/stranger.raucb"),
+      retrieveDate: new Date().toISOString(),
+    });
+    await firmwareStatus(t, "InstallationFailed", from);
+    assert.match(t.st.output(), /Firmware installation failed: Signature not trusted/);
+
+    from = t.backend.calls.length;
+    await t.backend.call("UpdateFirmware", {
+      location: server.url("/fw/ladewerk-0.2.0.raucb"),
+      retrieveDate: new Date().toISOString(),
+    });
+    const boot = await t.next("BootNotification", (p) => p.firmwareVersion === "0.2.0", {
+      from,
+      timeoutMs: 60_000,
+    });
+    await firmwareStatus(t, "Installed", t.backend.calls.indexOf(boot), 60_000);
+    assert.deepEqual(firmwareStatuses(t, from), [
+      "Downloading",
+      "Downloaded",
+      "Installing",
+      "Installed",
+    ]);
+    assert.equal(await triggered(t), "Installed");
+    assert.deepEqual(t.backend.problems, []);
+  });
+}

@@ -4,7 +4,7 @@
  * OCPP UpdateFirmware's way into the same install path.
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Station } from "../runtime.ts";
 import type { Slot } from "./boot_env.ts";
 import { type BundleInfo, BundleRefused, verifyBundle } from "./bundle.ts";
@@ -84,6 +84,7 @@ export function startUpdates(deps: UpdatesDeps): Updates {
     const keyring = station.settings.get("update.keyringPath");
     if (!keyring) throw new BundleRefused("signature", NO_KEYRING);
     await Deno.remove(into, { recursive: true }).catch(() => {});
+    await Deno.mkdir(dirname(into), { recursive: true });
     return await verifyBundle(path, {
       keyring,
       compatible,
