@@ -77,6 +77,28 @@ async function healthCheck(
   return undefined;
 }
 
+const SESSIONS_FILE = "update/web-sessions.json";
+
+/** Writes the live web sessions for the next start (owner-only file). */
+async function keepWebSessions(dataDir: string, sessions: WebSessions): Promise<void> {
+  try {
+    const path = join(dataDir, SESSIONS_FILE);
+    await Deno.writeTextFile(path, JSON.stringify(sessions.snapshot()), { mode: 0o600 });
+  } catch (e) {
+    log.warn(`Web sessions not kept across the restart: ${e}`);
+  }
+}
+
+/** Takes back the sessions an update's restart kept, and deletes the file. */
+async function restoreWebSessions(dataDir: string, sessions: WebSessions): Promise<void> {
+  const path = join(dataDir, SESSIONS_FILE);
+  try {
+    const n = sessions.restore(JSON.parse(await Deno.readTextFile(path)));
+    if (n > 0) log.info(`${n} web session(s) kept across the update's restart`);
+  } catch { /* none kept */ }
+  await Deno.remove(path).catch(() => {});
+}
+
 /** Runs the station until `signal` aborts (exit) or a restart is requested. */
 export async function runStation(
   opts: ProgramOptions,
@@ -162,6 +184,7 @@ export async function runStation(
   const cluster = startCluster(station);
   station.addStatus("cluster", () => cluster.status());
   const webSessions = new WebSessions({ clock: monotonicClock });
+  await restoreWebSessions(dataDir, webSessions);
   const app = createApp({
     station,
     info,
@@ -233,6 +256,10 @@ export async function runStation(
   await cluster[Symbol.asyncDispose]();
   await ocpp.client.drain(2000);
   await ocpp[Symbol.asyncDispose]();
+  // The technician watching the update stays logged in across its restart.
+  if (outcome === "restartSystem" && updates.updater.status().phase === "rebooting") {
+    await keepWebSessions(dataDir, webSessions);
+  }
   if (outcome === "restartDaemon") kept.hardware = hardware;
   else {
     await hardware[Symbol.asyncDispose]();

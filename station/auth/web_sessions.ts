@@ -1,6 +1,7 @@
 /**
  * Web interface sessions, kept in memory: random 32-byte ids, a CSRF token each, idle and
- * absolute expiry on an injected clock.
+ * absolute expiry on an injected clock. Only the restart into an update carries them over
+ * (a file on the data partition, read and deleted at the next start).
  * @module
  */
 import { randomBytes } from "node:crypto";
@@ -93,6 +94,36 @@ export class WebSessions {
   /** When the session ends unless used again: the earlier of idle and absolute expiry. */
   expiresAtMs(session: WebSession): number {
     return Math.min(session.lastSeenMs + this.idleMs, session.createdAtMs + this.absoluteMs);
+  }
+
+  /** The live sessions, to carry them across a restart into an update (`restore`). */
+  snapshot(): WebSession[] {
+    this.#prune();
+    return [...this.#sessions.values()].map((s) => ({ ...s }));
+  }
+
+  /** Takes back sessions of {@linkcode snapshot}; expired and malformed ones are dropped. */
+  restore(list: unknown): number {
+    if (!Array.isArray(list)) return 0;
+    let n = 0;
+    for (const s of list.slice(0, this.#max)) {
+      const ok = s && typeof s.id === "string" && typeof s.csrfToken === "string" &&
+        typeof s.user === "string" && Number.isFinite(s.createdAtMs) &&
+        Number.isFinite(s.lastSeenMs);
+      if (!ok) continue;
+      const session: WebSession = {
+        id: s.id,
+        csrfToken: s.csrfToken,
+        user: s.user,
+        createdAtMs: s.createdAtMs,
+        lastSeenMs: s.lastSeenMs,
+      };
+      if (this.#clock.nowMs() < this.expiresAtMs(session)) {
+        this.#sessions.set(session.id, session);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Ends one session (logout). */

@@ -90,6 +90,35 @@ export interface Status {
   connectors: ConnectorStatus[];
   ocpp?: OcppStatus | null;
   cluster?: ClusterStatus | null;
+  update?: UpdateStatus | null;
+}
+
+/** `GET /api/status` → `update` (and `GET /api/software` → `update`). */
+export interface UpdateStatus {
+  phase: "idle" | "waiting" | "installing" | "rebooting" | "confirming";
+  version: string | null;
+  source: "web" | "ocpp" | null;
+  percent: number | null;
+  step: string | null;
+  force: boolean;
+  last: {
+    outcome: "installed" | "rolledBack" | "failed";
+    version: string;
+    fromVersion: string;
+    source: "web" | "ocpp";
+    reason: string | null;
+    atMs: number;
+  } | null;
+  booted: "A" | "B" | null;
+  slots: {
+    slot: "A" | "B";
+    version: string | null;
+    booted: boolean;
+    primary: boolean;
+    triesLeft: number;
+    installedAtMs: number | null;
+  }[];
+  backend: "file" | "rauc";
 }
 
 /** `GET /api/status` → `cluster`. */

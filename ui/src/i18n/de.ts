@@ -423,5 +423,22 @@ export const de: Record<Key, string> = {
   "cl.forgetConfirm":
     "Mitglied {member} endgültig entfernen? Sein Rückfallstrom wird nicht mehr reserviert.",
   "sw.bundleVerified":
-    "Signiertes Paket {version} für {compatible}: Signatur, Inhalt und Version geprüft.",
+    "Signiertes Bundle {version} für {compatible}: Signatur, Inhalt und Version geprüft.",
+  "sw.slot": "Slot {slot}",
+  "sw.slotBooted": "läuft",
+  "sw.slotNext": "startet als Nächstes",
+  "sw.slotBad": "nicht startbar",
+  "sw.slotEmpty": "leer",
+  "sw.phase.waiting":
+    "Update {version} wartet, bis die laufenden Ladevorgänge enden; bis dahin starten keine neuen.",
+  "sw.phase.installing": "Update {version} wird installiert: {step}",
+  "sw.phase.rebooting": "Update {version} installiert: die Ladestation startet neu…",
+  "sw.phase.confirming": "Version {version} gestartet: die Ladestation prüft sich…",
+  "sw.offline": "Die Ladestation startet neu: warte auf die Verbindung…",
+  "sw.last.installed": "Version {version} ist installiert und läuft (vorher: {from}).",
+  "sw.last.rolledBack":
+    "Zurückgesetzt auf {from}: Version {version} hat die Prüfungen nicht bestanden. {reason}",
+  "sw.last.failed": "Update {version} nicht installiert: {reason}",
+  "sw.cancel": "Update abbrechen",
+  "sw.force": "Sofort installieren, auch während geladen wird (Ladevorgänge enden beim Neustart)",
 };

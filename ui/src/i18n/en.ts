@@ -409,6 +409,23 @@ export const en = {
     "Forget member {member} for good? Its fallback current is no longer reserved.",
   "sw.bundleVerified":
     "Signed bundle {version} for {compatible}: signature, payload and version verified.",
+  "sw.slot": "Slot {slot}",
+  "sw.slotBooted": "running",
+  "sw.slotNext": "boots next",
+  "sw.slotBad": "not bootable",
+  "sw.slotEmpty": "empty",
+  "sw.phase.waiting":
+    "Update {version} waits until the running sessions end; the charge points take no new session meanwhile.",
+  "sw.phase.installing": "Installing update {version}: {step}",
+  "sw.phase.rebooting": "Update {version} installed: the station restarts into it…",
+  "sw.phase.confirming": "Version {version} started: checking the station's health…",
+  "sw.offline": "Station restarting: waiting for it to come back…",
+  "sw.last.installed": "Version {version} is installed and running (before: {from}).",
+  "sw.last.rolledBack":
+    "Rolled back to {from}: version {version} did not pass its checks. {reason}",
+  "sw.last.failed": "Update {version} not installed: {reason}",
+  "sw.cancel": "Cancel update",
+  "sw.force": "Install at once, even while charging (sessions end at the restart)",
 };
 
 /** A text key. */

@@ -4,12 +4,16 @@
  */
 import { html } from "htm/preact";
 import type { VNode } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, download, get } from "../api.ts";
 import { factoryReset } from "../components/admin_actions.ts";
 import { ConfirmDialog } from "../components/dialog.ts";
 import { errorText } from "../components/settings_form.ts";
 import { t } from "../i18n.ts";
+import { live } from "../live.ts";
+import { useStore } from "../store.ts";
+import type { UpdateStatus } from "../types.ts";
+import { InstallState, SlotRows } from "./software_install.ts";
 import { UpdateCard } from "./software_update.ts";
 
 /** `GET /api/software`. */
@@ -20,7 +24,7 @@ export interface SoftwareAnswer {
     runtime?: string;
     controllers?: unknown[];
   };
-  update?: { available: boolean; reason?: string };
+  update?: Partial<UpdateStatus> & { available: boolean; reason?: string };
 }
 
 function versionText(v: unknown): string {
@@ -33,7 +37,11 @@ function versionText(v: unknown): string {
 }
 
 function VersionsCard(
-  props: { software: SoftwareAnswer | null; error: string | null },
+  props: {
+    software: SoftwareAnswer | null;
+    error: string | null;
+    update: UpdateStatus | null | undefined;
+  },
 ): VNode {
   const v = props.software?.versions;
   return html`<section class="card" id="versions" aria-labelledby="versions-title">
@@ -43,6 +51,7 @@ function VersionsCard(
     <dl class="kv">
       <div class="kv-row"><dt>${t("sw.os")}</dt><dd data-id="os">${v?.os ?? "–"}</dd></div>
       <div class="kv-row"><dt>${t("sw.app")}</dt><dd data-id="app">${v?.app ?? "–"}</dd></div>
+      <${SlotRows} update=${props.update} />
       ${
     v?.runtime
       ? html`
@@ -129,13 +138,21 @@ function ResetCard(): VNode {
 export function SoftwarePage(): VNode {
   const [software, setSoftware] = useState<SoftwareAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { status, connected } = useStore(live);
+  const update = status?.update;
+  // A restart into a new version: the versions are read again once the station is back.
+  const running = `${status?.firmwareVersion ?? ""} ${update?.booted ?? ""}`;
   useEffect(() => {
     get<SoftwareAnswer>("/api/software").then(setSoftware).catch((e) => setError(errorText(e)));
-  }, []);
+  }, [running]);
+  const restarting = useRef(false);
+  if (update?.phase === "rebooting") restarting.current = true;
+  if (connected && update && update.phase !== "rebooting") restarting.current = false;
   return html`
     <h1>${t("page.software")}</h1>
-    <${VersionsCard} software=${software} error=${error} />
+    <${VersionsCard} software=${software} error=${error} update=${update} />
     <${UpdateCard} update=${software?.update} />
+    <${InstallState} update=${update} connected=${connected} restarting=${restarting.current} />
     <${LogCard} />
     <${ResetCard} />
   ` as VNode;

@@ -1,6 +1,7 @@
 /**
  * The update upload (manual 1.9.1): the file goes as the raw request body, with a progress
- * bar from XMLHttpRequest's upload events; then the station's answer is shown as it is.
+ * bar from XMLHttpRequest's upload events; then the station's answer is shown as it is, and
+ * the installation follows live (`software_install.ts`).
  * @module
  */
 import { html } from "htm/preact";
@@ -23,11 +24,12 @@ interface UpdateAnswer {
 
 function upload(
   file: File,
+  force: boolean,
   onProgress: (fraction: number) => void,
 ): Promise<UpdateAnswer> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/software/update");
+    xhr.open("POST", `/api/software/update${force ? "?force=true" : ""}`);
     xhr.setRequestHeader("x-csrf-token", getCsrfToken());
     xhr.setRequestHeader("content-type", "application/octet-stream");
     xhr.setRequestHeader("x-file-name", encodeURIComponent(file.name));
@@ -62,6 +64,7 @@ export function UpdateCard(
   const [progress, setProgress] = useState<number | null>(null);
   const [answer, setAnswer] = useState<UpdateAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [force, setForce] = useState(false);
 
   const start = async () => {
     if (!file) return;
@@ -69,7 +72,7 @@ export function UpdateCard(
     setError(null);
     setProgress(0);
     try {
-      setAnswer(await upload(file, setProgress));
+      setAnswer(await upload(file, force, setProgress));
       setProgress(1);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) endSession("expired");
@@ -92,6 +95,9 @@ export function UpdateCard(
         <input id="sw-file" type="file"
           onChange=${(e: Event) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} />
       </div>
+      <div class="check"><input type="checkbox" id="sw-force" checked=${force}
+        onChange=${(e: Event) => setForce((e.target as HTMLInputElement).checked)} /><label
+        for="sw-force">${t("sw.force")}</label></div>
       <div class="actions">
         <button type="button" class="primary" disabled=${
     !file || (progress !== null && progress < 1 && !answer)
