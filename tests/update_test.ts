@@ -84,7 +84,10 @@ Deno.test("update: install, reboot into the new version, marked good; a program 
   assert.equal(back.firmwareVersion, "0.2.0");
   assert.equal(update(back).booted, "B");
   assert.equal(update(back).last.version, "0.3.0");
-  assert.match(update(back).last.reason, /Version 0\.3\.0 in slot A failed/);
+  assert.match(
+    update(back).last.reason,
+    /Version 0\.3\.0 in slot A failed 3 boot\(s\): its program ended with exit code 1/,
+  );
   const boots = st.output().split("\n").filter((l) => /boot: slot A,/.test(l)).length;
   assert.equal(boots, 3, "three tries of the broken slot");
   const slotA = update(back).slots.find((s: Json) => s.slot === "A");
@@ -102,6 +105,33 @@ Deno.test("update: install, reboot into the new version, marked good; a program 
   } finally {
     db.close();
   }
+});
+
+Deno.test("update: a program that starts but never proves healthy is reset by the watchdog, three times, then rolled back", async () => {
+  await using kit = await updateKit();
+  const hung = await kit.payload({
+    version: "0.2.5",
+    program: "console.log('hung build'); setInterval(() => {}, 1000);\n",
+  });
+  const bundle = await kit.bundle({ version: "0.2.5", payload: hung });
+  await using st = await startStation({
+    args: ["--http-port", String(freePort()), "--update-keyring", kit.keyring],
+    env: { ...ENV, LADEWERK_BOOT_TIMEOUT_MS: "2500" },
+  });
+  await upload(st, bundle);
+  const back = await st.waitFor((s: Json) => update(s).last?.outcome === "rolledBack", {
+    timeoutMs: 60_000,
+  });
+  assert.equal(back.firmwareVersion, "0.1.0");
+  assert.equal(update(back).booted, "A");
+  assert.match(
+    update(back).last.reason,
+    /Version 0\.2\.5 in slot B failed 3 boot\(s\): its program was not marked good within 2500 ms/,
+  );
+  const resets = st.output().split("\n").filter((l) =>
+    /boot: slot B not marked good within 2500 ms/.test(l)
+  );
+  assert.equal(resets.length, 3, "the watchdog reset each of the three boots");
 });
 
 Deno.test("update: a power cut at random points of an install leaves a station that boots a whole version", async () => {

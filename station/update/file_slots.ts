@@ -44,6 +44,9 @@ const SLOT_META = "slot.json";
 /** The factory program's version, once something else is installed. */
 const FACTORY_META = "factory.json";
 
+/** Why the boot loader last saw a slot's program fail (`{ slot, reason }`). */
+export const BOOT_FAILURE_FILE = "last-boot-failure.json";
+
 /** The file name of the payload inside a bundle. */
 export const PAYLOAD_NAME = "app.tar";
 
@@ -206,6 +209,15 @@ export class FileSlots implements UpdatePort {
     await writeBootEnv(root, markActive(await this.#env(), target));
     onProgress({ percent: 100, step: `Slot ${target} installed` });
     return { slot: target };
+  }
+
+  async lastBootFailure(slot: Slot): Promise<string | undefined> {
+    try {
+      const f = JSON.parse(await Deno.readTextFile(join(this.#o.root, BOOT_FAILURE_FILE)));
+      return f.slot === slot && typeof f.reason === "string" ? f.reason : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async markGood(): Promise<void> {

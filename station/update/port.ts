@@ -64,6 +64,8 @@ export interface UpdatePort {
     bundle: VerifiedBundle,
     onProgress: (p: InstallProgress) => void,
   ): Promise<{ slot: Slot }>;
+  /** Why the boot loader last saw `slot` fail, if it can tell. */
+  lastBootFailure?(slot: Slot): Promise<string | undefined>;
   /** The booted slot is healthy: it keeps its tries. */
   markGood(): Promise<void>;
   /** A slot is not to boot again until something new is installed into it. */

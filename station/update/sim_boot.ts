@@ -12,7 +12,16 @@
  */
 import { join } from "node:path";
 import { BOOT_TRIES, selectBoot, type Slot, SLOTS } from "./boot_env.ts";
-import { exists, readBootEnv, SLOT_ENTRY, slotDir, slotMeta, writeBootEnv } from "./file_slots.ts";
+import {
+  BOOT_FAILURE_FILE,
+  exists,
+  readBootEnv,
+  SLOT_ENTRY,
+  slotDir,
+  slotMeta,
+  writeAtomic,
+  writeBootEnv,
+} from "./file_slots.ts";
 
 /** The environment variable that names the booted slot. */
 export const SLOT_ENV = "LADEWERK_SLOT";
@@ -72,14 +81,23 @@ export async function simBoot(o: SimBootOptions): Promise<number> {
       if (await o.factory() === "exit") return 0;
       continue;
     }
-    const code = await runSlot(o, slot);
+    const { code, watchdog } = await runSlot(o, slot);
     if (code === 0 || o.signal.aborted) return 0;
     o.log(`boot: slot ${slot} ended with code ${code}: rebooting`);
+    const reason = watchdog
+      ? `its program was not marked good within ${o.bootTimeoutMs ?? BOOT_TIMEOUT_MS} ms ` +
+        "(watchdog reset)"
+      : `its program ended with exit code ${code}`;
+    await writeAtomic(join(o.root, BOOT_FAILURE_FILE), JSON.stringify({ slot, reason }) + "\n")
+      .catch(() => {});
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-async function runSlot(o: SimBootOptions, slot: Slot): Promise<number> {
+async function runSlot(
+  o: SimBootOptions,
+  slot: Slot,
+): Promise<{ code: number; watchdog: boolean }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -102,12 +120,14 @@ async function runSlot(o: SimBootOptions, slot: Slot): Promise<number> {
   const bootedAtMs = performance.now();
   const timeoutMs = o.bootTimeoutMs ?? BOOT_TIMEOUT_MS;
   let good = false;
+  let reset = false;
   const watchdog = setInterval(async () => {
     if (good) return;
     const env = await readBootEnv(o.root).catch(() => undefined);
     if (env && env.left[slot] >= BOOT_TRIES) good = true;
     else if (performance.now() - bootedAtMs > timeoutMs) {
       o.log(`boot: slot ${slot} not marked good within ${timeoutMs} ms: watchdog reset`);
+      reset = true;
       try {
         child.kill("SIGKILL");
       } catch { /* gone */ }
@@ -115,7 +135,8 @@ async function runSlot(o: SimBootOptions, slot: Slot): Promise<number> {
   }, 1000);
   try {
     const status = await child.status;
-    return status.code === 0 && status.signal === null ? 0 : status.code || 1;
+    const code = status.code === 0 && status.signal === null ? 0 : status.code || 1;
+    return { code, watchdog: reset };
   } finally {
     clearInterval(watchdog);
     o.signal.removeEventListener("abort", stop);

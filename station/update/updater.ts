@@ -163,7 +163,9 @@ export class Updater {
       this.#changed();
       return;
     }
-    const why = pending.failures.at(-1) ?? "it did not start";
+    const why = pending.failures.at(-1) ??
+      await this.#deps.port.lastBootFailure?.(pending.slot).catch(() => undefined) ??
+      "it did not start";
     const reason =
       `Version ${pending.version} in slot ${pending.slot} failed ${pending.failures.length || 3} ` +
       `boot(s): ${why}`;
