@@ -26,6 +26,11 @@ export interface StartStationOptions {
   env?: Record<string, string>;
   /** Program to run instead of `main.ts` (a bundle, say). @default MAIN_PATH */
   entry?: string;
+  /**
+   * The command that runs `entry`, for another runtime (the aarch64 one under qemu, say).
+   * @default [Deno.execPath(), "run", "--allow-all"]
+   */
+  runtime?: string[];
   /** How long to wait for the listening line. @default 30000 */
   startTimeoutMs?: number;
 }
@@ -54,9 +59,9 @@ export function freePort(): number {
 export async function startStation(options: StartStationOptions = {}): Promise<StationProcess> {
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ladewerk-test-" });
+  const [command, ...runArgs] = options.runtime ?? [Deno.execPath(), "run", "--allow-all"];
   const args = [
-    "run",
-    "--allow-all",
+    ...runArgs,
     options.entry ?? MAIN_PATH,
     "--http-port",
     "0",
@@ -67,7 +72,7 @@ export async function startStation(options: StartStationOptions = {}): Promise<S
   ];
   args.push("--data-dir", dataDir, ...(options.args ?? []));
   const spawnedAtMs = performance.now();
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command(command!, {
     args,
     cwd: REPO_ROOT,
     env: options.env,
