@@ -7,6 +7,7 @@ import { getLogger } from "@logtape/logtape";
 import { join, resolve } from "node:path";
 import { AdjustableClock, systemClock } from "./drivers/clock.ts";
 import { SimulatedHardware } from "./drivers/sim/mod.ts";
+import { type SystemdNotifier, systemdNotifier } from "./drivers/systemd.ts";
 import { createApp } from "./http/app.ts";
 import { monotonicClock } from "./http/context.ts";
 import { serveWeb } from "./http/serve.ts";
@@ -36,6 +37,8 @@ export type Outcome = "exit" | "restartDaemon" | "restartSystem";
 /** Hardware kept across daemon restarts (the charge controllers keep running). */
 export interface Kept {
   hardware?: SimulatedHardware;
+  /** The systemd notifier of this process (watchdog pings for its whole life). */
+  systemd?: SystemdNotifier;
 }
 
 /** Thrown for a start-up problem the operator must fix (bad option value). */
@@ -246,7 +249,11 @@ export async function runStation(
   station.addStatus("modbus", () => modbus.status());
   using lag = new LagMonitor();
   station.addStatus("runtime", () => lag.status());
-  void updates.updater.confirm(() => healthCheck(store, web, hardware), stop.signal);
+  kept.systemd ??= systemdNotifier();
+  const systemd = kept.systemd;
+  void updates.updater.confirm(() => healthCheck(store, web, hardware), stop.signal).then(
+    (healthy) => healthy && systemd.ready(),
+  );
 
   await web.finished;
   signal.removeEventListener("abort", onExit);

@@ -227,9 +227,10 @@ export class Updater {
 
   /**
    * Runs `check` (undefined: healthy, else the reason) until it passes, then marks the slot
-   * good. A new slot that does not pass within the timeout records why and reboots.
+   * good (resolves true). A new slot that does not pass within the timeout records why and
+   * reboots.
    */
-  async confirm(check: () => Promise<string | undefined>, signal: AbortSignal): Promise<void> {
+  async confirm(check: () => Promise<string | undefined>, signal: AbortSignal): Promise<boolean> {
     const timeoutMs = this.#deps.healthTimeoutMs ?? HEALTH_TIMEOUT_MS;
     const pollMs = this.#deps.pollMs ?? 500;
     const startMs = performance.now();
@@ -239,7 +240,7 @@ export class Updater {
       if (reason === undefined || performance.now() - startMs >= timeoutMs) break;
       await sleep(pollMs, signal);
     }
-    if (signal.aborted) return;
+    if (signal.aborted) return false;
     const pending = this.#record.pending;
     const isNew = pending !== undefined && this.#boot?.booted === pending.slot;
     if (reason === undefined) {
@@ -255,11 +256,11 @@ export class Updater {
           atMs: this.#deps.nowMs(),
         }, `Version ${pending.version} installed in slot ${pending.slot} and marked good`);
       } else await this.#refresh();
-      return;
+      return true;
     }
     if (!isNew) {
       log.warn(`Health checks not passed (${reason}): slot not marked good`);
-      return;
+      return false;
     }
     pending.failures.push(reason);
     await this.#save().catch(() => {});
@@ -269,6 +270,7 @@ export class Updater {
     );
     log.error(`Version ${pending.version} failed its health checks: ${reason}; rebooting`);
     this.#deps.reboot();
+    return false;
   }
 
   /** What the updater is doing, for the status. */
