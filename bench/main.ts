@@ -11,6 +11,7 @@ import * as smart from "./smart_bench.ts";
 import * as startup from "./startup_bench.ts";
 import * as storage from "./storage_bench.ts";
 import * as ui from "./ui_bench.ts";
+import * as update from "./update_bench.ts";
 
 /** The benchmark modules, by name, in the order they run. */
 export const MODULES: Record<string, BenchModule> = {
@@ -21,6 +22,7 @@ export const MODULES: Record<string, BenchModule> = {
   smart,
   storage,
   ui,
+  update,
 };
 
 interface Row extends Figure {

@@ -27,7 +27,7 @@ async function timeToReady(st: StationProcess): Promise<number> {
 }
 
 /** Reads `VmRSS`-style fields of /proc/PID/status, in KiB. */
-async function procStatusKib(pid: number, field: string): Promise<number> {
+export async function procStatusKib(pid: number, field: string): Promise<number> {
   const text = await Deno.readTextFile(`/proc/${pid}/status`);
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
   if (!match?.[1]) throw new Error(`Cannot read ${field} of process ${pid}: not in /proc status`);

@@ -3,10 +3,10 @@
  * diagnostics archive download.
  * @module
  */
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { getLogger } from "@logtape/logtape";
 import { noRoomReason, roomFor } from "../station/disk_space.ts";
+import { type Streamed, streamToFile, StreamTooLarge } from "../station/stream_file.ts";
 import { Hono } from "hono";
 import { z } from "zod";
 import { buildDiagnosticsArchive, diagnosticsFileName } from "../station/diagnostics/mod.ts";
@@ -37,8 +37,6 @@ const UpdateQuery = z.object({
     .transform((v) => v === "true" || v === "1"),
 });
 
-class TooLarge extends Error {}
-
 function tooLarge(max: number): HttpError {
   return new HttpError(413, `Update file too large: at most ${max} bytes`, [{
     field: "body",
@@ -46,21 +44,6 @@ function tooLarge(max: number): HttpError {
     code: "too_big",
     params: { max },
   }]);
-}
-
-/** Counts and hashes what flows through; errors beyond `max` bytes. */
-function meter(max: number) {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const stream = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      bytes += chunk.byteLength;
-      if (bytes > max) return controller.error(new TooLarge());
-      hash.update(chunk);
-      controller.enqueue(chunk);
-    },
-  });
-  return { stream, bytes: () => bytes, sha256: () => hash.digest("hex") };
 }
 
 async function removeOthers(dir: string, keep: string): Promise<void> {
@@ -151,20 +134,21 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
     uploading = true;
     const name = `upload-${station.hardware.clock.nowMs()}.bin`;
     const path = join(dir, name);
-    const counted = meter(max);
+    let streamed: Streamed;
     try {
       const file = await Deno.open(path, { write: true, createNew: true });
       try {
-        await body.pipeThrough(counted.stream).pipeTo(file.writable);
+        streamed = await streamToFile(body, file, { maxBytes: max });
       } catch (e) {
-        try {
-          file.close();
-        } catch { /* closed by the aborted stream */ }
         await Deno.remove(path).catch(() => {});
-        if (e instanceof TooLarge) throw max < configured ? noRoom(max + 1) : tooLarge(max);
+        if (e instanceof StreamTooLarge) {
+          throw max < configured ? noRoom(max + 1) : tooLarge(max);
+        }
         throw fieldError(400, "body", "The upload broke off", "interrupted");
+      } finally {
+        file.close();
       }
-      if (counted.bytes() === 0) {
+      if (streamed.bytes === 0) {
         await Deno.remove(path).catch(() => {});
         throw fieldError(400, "body", "The file is empty", "empty");
       }
@@ -172,12 +156,12 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
     } finally {
       uploading = false;
     }
-    const sha256 = counted.sha256();
-    log.info(`Update uploaded: ${name}, ${counted.bytes()} bytes, sha256 ${sha256}`);
+    const { sha256, bytes } = streamed;
+    log.info(`Update uploaded: ${name}, ${bytes} bytes, sha256 ${sha256}`);
     const bundle = await install(path, dir, force);
     return c.json({
       file: `${UPDATES_DIR}/${name}`,
-      bytes: counted.bytes(),
+      bytes,
       sha256,
       installed: false,
       reason: bundle

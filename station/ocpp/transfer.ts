@@ -5,7 +5,7 @@
  * @module
  */
 import { noRoomReason } from "../disk_space.ts";
-import { createHash } from "node:crypto";
+import { type Streamed, streamToFile, StreamTooLarge } from "../stream_file.ts";
 
 /** Protocols this station transfers files with (SupportedFileTransferProtocols). */
 export const TRANSFER_PROTOCOLS = ["http:", "https:"];
@@ -97,24 +97,20 @@ export async function download(
       await res.body.cancel();
       throw new Error(tooBig(expected));
     }
-    const hash = createHash("sha256");
-    let bytes = 0;
-    const meter = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        touch();
-        bytes += chunk.byteLength;
-        if (bytes > maxBytes) throw new Error(tooBig(bytes));
-        hash.update(chunk);
-        controller.enqueue(chunk);
-      },
-    });
     const file = await Deno.open(part, { write: true, create: true, truncate: true });
-    await res.body.pipeThrough(meter).pipeTo(file.writable, { signal });
-    if (expected !== undefined && bytes !== expected) {
-      throw new Error(`Download incomplete: ${bytes} of ${expected} bytes`);
+    let got: Streamed;
+    try {
+      got = await streamToFile(res.body, file, { maxBytes, onData: touch, signal });
+    } catch (e) {
+      throw e instanceof StreamTooLarge ? new Error(tooBig(e.bytes)) : e;
+    } finally {
+      file.close();
+    }
+    if (expected !== undefined && got.bytes !== expected) {
+      throw new Error(`Download incomplete: ${got.bytes} of ${expected} bytes`);
     }
     await Deno.rename(part, path);
-    return { path, bytes, sha256: hash.digest("hex") };
+    return { path, bytes: got.bytes, sha256: got.sha256 };
   } catch (e) {
     await Deno.remove(part).catch(() => {});
     throw signal.aborted && signal.reason instanceof Error ? signal.reason : e;
