@@ -25,8 +25,8 @@ if (parsed.kind === "error") {
   Deno.exit(2);
 }
 const opts = parsed.options;
-if (opts.hardware === "device") {
-  console.error("Device hardware drivers are not part of this build yet: use --hardware sim");
+if (opts.hardware === "sim" && opts["device-config"] !== undefined) {
+  console.error("--device-config: only with --hardware device");
   Deno.exit(2);
 }
 

@@ -60,6 +60,12 @@ export const OPTIONS = {
     help: "UID of the factory master card, in the whitelist from the factory",
   },
   hardware: { env: "LADEWERK_HARDWARE", default: "sim", help: "Hardware: sim or device" },
+  "device-config": {
+    env: "LADEWERK_DEVICE_CONFIG",
+    default: undefined,
+    help: "Device description (JSON) naming the driver behind each port; with --hardware device " +
+      "(default /etc/ladewerk/device.json)",
+  },
   "update-keyring": {
     env: "LADEWERK_UPDATE_KEYRING",
     default: undefined,
@@ -122,6 +128,7 @@ const Options = z.object({
   "factory-password": z.string().min(1).optional(),
   "master-key": z.string().trim().min(1).max(20),
   hardware: z.enum(["sim", "device"]),
+  "device-config": z.string().min(1).optional(),
   "update-keyring": z.string().min(1).optional(),
   "cluster-role": z.enum(["master", "slave", "standby"]).optional(),
   "cluster-broker": z.string().optional(),

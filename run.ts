@@ -6,7 +6,8 @@
 import { getLogger } from "@logtape/logtape";
 import { join, resolve } from "node:path";
 import { AdjustableClock, systemClock } from "./drivers/clock.ts";
-import { SimulatedHardware } from "./drivers/sim/mod.ts";
+import { SimChargeController, SimulatedHardware } from "./drivers/sim/mod.ts";
+import { DescriptionError, DeviceHardware, parseDescription } from "./drivers/device/mod.ts";
 import { type SystemdNotifier, systemdNotifier } from "./drivers/systemd.ts";
 import { createApp } from "./http/app.ts";
 import { monotonicClock } from "./http/context.ts";
@@ -36,7 +37,7 @@ export type Outcome = "exit" | "restartDaemon" | "restartSystem";
 
 /** Hardware kept across daemon restarts (the charge controllers keep running). */
 export interface Kept {
-  hardware?: SimulatedHardware;
+  hardware?: SimulatedHardware | DeviceHardware;
   /** The systemd notifier of this process (watchdog pings for its whole life). */
   systemd?: SystemdNotifier;
 }
@@ -102,6 +103,41 @@ async function restoreWebSessions(dataDir: string, sessions: WebSessions): Promi
   await Deno.remove(path).catch(() => {});
 }
 
+/** Default device description on a device. */
+export const DEVICE_CONFIG_PATH = "/etc/ladewerk/device.json";
+
+/**
+ * The hardware: simulated, or as the device description says. The station's clock is the
+ * host's plus an offset set by browser sync or OCPP heartbeat.
+ */
+async function buildHardware(
+  opts: ProgramOptions,
+  store: Store,
+): Promise<SimulatedHardware | DeviceHardware> {
+  const clock = new AdjustableClock(systemClock);
+  const initialEnergyWh = await Promise.all(
+    Array.from({ length: opts.connectors }, (_, i) => store.sessions.lastEnergyWh(i + 1)),
+  );
+  if (opts.hardware === "sim") {
+    return new SimulatedHardware({ connectors: opts.connectors, clock, initialEnergyWh });
+  }
+  const path = opts["device-config"] ?? DEVICE_CONFIG_PATH;
+  let description;
+  try {
+    description = parseDescription(await Deno.readTextFile(path));
+  } catch (e) {
+    const why = e instanceof DescriptionError ? e.message : e instanceof Error ? e.message : e;
+    throw new StartupError(`--device-config ${path}: ${why}`);
+  }
+  if (description.connectors !== opts.connectors) {
+    throw new StartupError(
+      `--device-config ${path}: connectors: ${description.connectors}, but --connectors is ` +
+        `${opts.connectors}`,
+    );
+  }
+  return await DeviceHardware.build(description, { clock, initialEnergyWh });
+}
+
 /** Runs the station until `signal` aborts (exit) or a restart is requested. */
 export async function runStation(
   opts: ProgramOptions,
@@ -155,14 +191,16 @@ export async function runStation(
   }
   await installFactoryWhitelist(store, opts["master-key"], systemClock.nowMs());
 
-  const hardware = kept.hardware ?? new SimulatedHardware({
-    connectors: opts.connectors,
-    // The station's clock: the host's plus an offset set by browser sync or OCPP heartbeat.
-    clock: new AdjustableClock(systemClock),
-    initialEnergyWh: await Promise.all(
-      Array.from({ length: opts.connectors }, (_, i) => store.sessions.lastEnergyWh(i + 1)),
-    ),
+  const hardware = kept.hardware ?? await buildHardware(opts, store).catch(async (e) => {
+    await store[Symbol.asyncDispose]();
+    throw e;
   });
+  // The simulator's controls: the whole simulated station, or a device's simulated parts.
+  const sim = hardware instanceof DeviceHardware
+    ? (hardware.controllers.every((c) => c instanceof SimChargeController)
+      ? hardware.sim
+      : undefined)
+    : hardware;
   const station = await Station.start({ hardware, store, settings });
   const info: StationInfo = stationInfo(opts.serial, opts.connectors, opts.hardware);
 
@@ -191,7 +229,7 @@ export async function runStation(
   const app = createApp({
     station,
     info,
-    ...(opts.hardware === "sim" ? { sim: hardware } : {}),
+    ...(sim ? { sim } : {}),
     signal: stop.signal,
     dataDir,
     factoryPassword: opts["factory-password"],

@@ -66,6 +66,8 @@ export interface Meter {
   /** Reads the meter; real meters answer over a bus, hence async. */
   read(): Promise<MeterReading>;
   info(): { model: string; serial: string };
+  /** A meter on a bus tells when it stops answering (PowerMeterFailure) and answers again. */
+  onFault?(listener: (code: string, active: boolean) => void): Unsubscribe;
 }
 
 /** An RFID reader: reports the UID of every card presented. */

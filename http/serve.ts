@@ -39,6 +39,12 @@ export interface WebServers {
 
 type Handler = (req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
+function isLoopback(addr: Deno.Addr): boolean {
+  if (addr.transport !== "tcp") return false;
+  return addr.hostname === "::1" || addr.hostname.startsWith("127.") ||
+    addr.hostname === "::ffff:127.0.0.1";
+}
+
 async function startHttps(
   fetch: Handler,
   options: ServeOptions,
@@ -82,7 +88,12 @@ export function serveWeb(fetch: Handler, options: ServeOptions): WebServers {
     httpHost: undefined,
     httpPort: undefined,
   };
-  const plain = options.hardware === "device" ? httpsRedirect(() => servers.httpsPort) : fetch;
+  // On a device plain HTTP only redirects to HTTPS, except for the station's own loopback
+  // (its health check, local tools): nothing there crosses a wire.
+  const redirect = httpsRedirect(() => servers.httpsPort);
+  const plain: Handler = options.hardware === "device"
+    ? (req, info) => isLoopback(info.remoteAddr) ? fetch(req, info) : redirect(req)
+    : fetch;
   const http = Deno.serve({
     hostname: options.hostname,
     port: options.httpPort,

@@ -154,6 +154,13 @@ export class Station implements AsyncDisposable {
       );
       if (c.pilot() !== "A") void this.dispatch({ type: "pilot", connectorId, pilot: c.pilot() });
     }
+    for (const m of hardware.meters) {
+      const connectorId = m.connectorId;
+      const off = m.onFault?.((code, active) =>
+        void this.dispatch({ type: "fault", code, connectorId, active })
+      );
+      if (off) this.#cleanups.push(off);
+    }
     this.#cleanups.push(
       hardware.onStationFault((code, active) =>
         void this.dispatch({ type: "fault", code, connectorId: 0, active })

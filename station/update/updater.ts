@@ -245,7 +245,7 @@ export class Updater {
     const isNew = pending !== undefined && this.#boot?.booted === pending.slot;
     if (reason === undefined) {
       await this.#deps.port.markGood().catch((e) => log.error(`mark-good failed: ${e}`));
-      log.info(`Health checks passed: slot ${this.#boot?.booted} marked good`);
+      log.info(`Health checks passed: slot ${this.#boot?.booted ?? "(unknown)"} marked good`);
       if (isNew) {
         await this.#finish({
           outcome: "installed",

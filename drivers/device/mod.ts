@@ -1,0 +1,92 @@
+/**
+ * The station's hardware as a device description says: simulated parts from
+ * `SimulatedHardware`, meters on RTU buses from `drivers/rtu`, one bus owner per serial bus.
+ * @module
+ */
+import type { Clock, Hardware, Meter, Unsubscribe } from "../ports.ts";
+import { RtuBus } from "../rtu/bus.ts";
+import { METER_MAPS } from "../rtu/meter_maps.ts";
+import { RtuMeter } from "../rtu/meter.ts";
+import { SimulatedHardware } from "../sim/mod.ts";
+import type { DeviceDescription } from "./description.ts";
+
+export { DescriptionError, parseDescription, simulatedDescription } from "./description.ts";
+export type { DeviceDescription } from "./description.ts";
+
+/** Hardware composed from a description. */
+export class DeviceHardware implements Hardware {
+  readonly controllers: Hardware["controllers"];
+  readonly meters: Meter[];
+  readonly reader: Hardware["reader"];
+  readonly display: Hardware["display"];
+  readonly leds: Hardware["leds"];
+  readonly clock: Clock;
+  /** The simulated parts (vehicles, cards, faults through `/api/sim`). */
+  readonly sim: SimulatedHardware;
+  /** The RTU buses by name (their counters for the status and benchmarks). */
+  readonly buses: Map<string, RtuBus>;
+  #rtuMeters: RtuMeter[];
+
+  private constructor(
+    sim: SimulatedHardware,
+    meters: Meter[],
+    buses: Map<string, RtuBus>,
+    rtu: RtuMeter[],
+  ) {
+    this.sim = sim;
+    this.controllers = sim.controllers;
+    this.reader = sim.reader;
+    this.display = sim.display;
+    this.leds = sim.leds;
+    this.clock = sim.clock;
+    this.meters = meters;
+    this.buses = buses;
+    this.#rtuMeters = rtu;
+  }
+
+  /** Builds the parts and polls every RTU meter once before the station starts. */
+  static async build(
+    d: DeviceDescription,
+    o: { clock: Clock; initialEnergyWh?: readonly number[] },
+  ): Promise<DeviceHardware> {
+    const sim = new SimulatedHardware({
+      connectors: d.connectors,
+      clock: o.clock,
+      ...(o.initialEnergyWh ? { initialEnergyWh: o.initialEnergyWh } : {}),
+    });
+    const buses = new Map<string, RtuBus>();
+    for (const [name, b] of Object.entries(d.buses)) {
+      buses.set(name, new RtuBus({ ...b, path: b.path }));
+    }
+    const rtu: RtuMeter[] = [];
+    const meters = sim.meters.map((simMeter): Meter => {
+      const entry = d.meters.find((m) => m.connector === simMeter.connectorId);
+      if (entry?.driver !== "modbus-rtu") return simMeter;
+      const meter = new RtuMeter({
+        bus: buses.get(entry.bus)!,
+        unit: entry.unit,
+        map: METER_MAPS[entry.model],
+        connectorId: entry.connector,
+        pollMs: entry.pollMs,
+        nowMs: () => o.clock.nowMs(),
+        ...(o.initialEnergyWh?.[entry.connector - 1] !== undefined
+          ? { lastEnergyWh: o.initialEnergyWh[entry.connector - 1]! }
+          : {}),
+      });
+      rtu.push(meter);
+      return meter;
+    });
+    await Promise.all(rtu.map((m) => m.start()));
+    return new DeviceHardware(sim, meters, buses, rtu);
+  }
+
+  onStationFault(listener: (code: string, active: boolean) => void): Unsubscribe {
+    return this.sim.onStationFault(listener);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    for (const m of this.#rtuMeters) await m[Symbol.asyncDispose]();
+    for (const b of this.buses.values()) await b[Symbol.asyncDispose]();
+    await this.sim[Symbol.asyncDispose]();
+  }
+}
