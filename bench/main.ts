@@ -7,6 +7,7 @@ import type { BenchModule, Figure } from "./figure.ts";
 import * as cluster from "./cluster_bench.ts";
 import * as modbus from "./modbus_bench.ts";
 import * as ocpp from "./ocpp_bench.ts";
+import * as rtu from "./rtu_bench.ts";
 import * as smart from "./smart_bench.ts";
 import * as startup from "./startup_bench.ts";
 import * as storage from "./storage_bench.ts";
@@ -19,6 +20,7 @@ export const MODULES: Record<string, BenchModule> = {
   modbus,
   ocpp,
   cluster,
+  rtu,
   smart,
   storage,
   ui,
