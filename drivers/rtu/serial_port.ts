@@ -8,30 +8,9 @@
 import { EventEmitter } from "node:events";
 import { Buffer } from "node:buffer";
 import { cutAnswer } from "./frame.ts";
+import { type LineSettings, SerialLine } from "./line.ts";
 
-/** Line settings. */
-export interface LineSettings {
-  baudRate: number;
-  parity: "none" | "even" | "odd";
-  stopBits: 1 | 2;
-}
-
-/** The `stty` arguments for `settings`. */
-export function sttyArgs(path: string, s: LineSettings): string[] {
-  return [
-    "-F",
-    path,
-    String(s.baudRate),
-    "raw",
-    "-echo",
-    "cs8",
-    s.stopBits === 2 ? "cstopb" : "-cstopb",
-    s.parity === "none" ? "-parenb" : "parenb",
-    ...(s.parity === "odd" ? ["parodd"] : s.parity === "even" ? ["-parodd"] : []),
-    "clocal",
-    "-crtscts",
-  ];
-}
+export { type LineSettings, sttyArgs } from "./line.ts";
 
 /** Counters of what arrived that was no answer. */
 export interface LineStats {
@@ -48,8 +27,7 @@ export class RtuSerialPort extends EventEmitter {
   _transactionIdWrite = 1;
   #path: string;
   #settings: LineSettings;
-  #file: Deno.FsFile | undefined;
-  #out: Deno.FsFile | undefined;
+  #line: SerialLine | undefined;
   #buffer = new Uint8Array(0);
   #request: Uint8Array | undefined;
 
@@ -60,46 +38,24 @@ export class RtuSerialPort extends EventEmitter {
   }
 
   get isOpen(): boolean {
-    return this.#file !== undefined;
+    return this.#line?.isOpen ?? false;
   }
 
   open(callback: (error?: Error | null) => void): void {
-    (async () => {
-      const stty = await new Deno.Command("stty", {
-        args: sttyArgs(this.#path, this.#settings),
-        stdout: "null",
-        stderr: "piped",
-      }).output();
-      if (!stty.success) {
-        throw new Error(`stty ${this.#path}: ${new TextDecoder().decode(stty.stderr).trim()}`);
-      }
-      // Two descriptors: Deno queues the operations of one file, so a pending read would
-      // hold every write back.
-      this.#file = await Deno.open(this.#path, { read: true });
-      this.#out = await Deno.open(this.#path, { write: true });
-      void this.#readLoop(this.#file);
-    })().then(() => {
+    SerialLine.open(this.#path, this.#settings, (bytes) => {
+      this.stats.bytesIn += bytes.length;
+      this.#take(bytes);
+    }).then((line) => {
+      this.#line = line;
+      line.closed.then(() => {
+        if (this.#line === line) {
+          this.#line = undefined;
+          this.emit("close");
+        }
+      });
       callback(null);
       this.emit("open");
     }, (e) => callback(e instanceof Error ? e : new Error(String(e))));
-  }
-
-  async #readLoop(file: Deno.FsFile): Promise<void> {
-    const chunk = new Uint8Array(512);
-    try {
-      for (;;) {
-        const n = await file.read(chunk);
-        if (n === null) break;
-        this.stats.bytesIn += n;
-        this.#take(chunk.subarray(0, n));
-      }
-    } catch (e) {
-      if (this.#file === file) this.emit("error", e);
-    }
-    if (this.#file === file) {
-      this.#file = undefined;
-      this.emit("close");
-    }
   }
 
   #take(bytes: Uint8Array): void {
@@ -122,8 +78,8 @@ export class RtuSerialPort extends EventEmitter {
   }
 
   write(data: Uint8Array): void {
-    const file = this.#out;
-    if (!file) {
+    const line = this.#line;
+    if (!line?.isOpen) {
       this.emit("error", new Error(`${this.#path} is not open`));
       return;
     }
@@ -131,19 +87,13 @@ export class RtuSerialPort extends EventEmitter {
     this.#buffer = new Uint8Array(0);
     this.#request = new Uint8Array(data);
     this.stats.bytesOut += data.length;
-    (async () => {
-      for (let off = 0; off < data.length;) off += await file.write(data.subarray(off));
-    })().catch((e) => this.emit("error", e));
+    line.write(data).catch((e) => this.emit("error", e));
   }
 
   close(callback?: (error?: Error | null) => void): void {
-    const files = [this.#file, this.#out];
-    this.#file = this.#out = undefined;
-    for (const f of files) {
-      try {
-        f?.close();
-      } catch { /* closed */ }
-    }
+    const line = this.#line;
+    this.#line = undefined;
+    line?.close();
     callback?.(null);
     this.emit("close");
   }
