@@ -5,6 +5,8 @@
  * of both meters per second at 9600 and 115200 baud, and one request's round trip.
  * @module
  */
+import { RapiController } from "../drivers/rapi/controller.ts";
+import { RapiEmulator } from "../drivers/rapi/emulator.ts";
 import { RtuBus } from "../drivers/rtu/bus.ts";
 import { type EmulatedMeter, RtuEmulator } from "../drivers/rtu/emulator.ts";
 import { METER_MAPS } from "../drivers/rtu/meter_maps.ts";
@@ -51,10 +53,30 @@ async function measure(
   return { polls: polls / seconds, rttMs: median(rtts) };
 }
 
-/** Polling rates at 9600 and 115200 baud. */
+async function rapiRoundTrip(): Promise<number> {
+  await using pty = await PtyPair.open();
+  await using _board = await RapiEmulator.open(pty.b);
+  await using c = await RapiController.open({
+    path: pty.a,
+    connectorId: 1,
+    baudRate: 115200,
+    parity: "none",
+    stopBits: 1,
+  });
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await c.command("GS");
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+/** Polling rates at 9600 and 115200 baud, and the RAPI round trip. */
 export async function run(): Promise<Figure[]> {
   const slow = await measure(9600, 4);
   const fast = await measure(115200, 3);
+  const rapi = await rapiRoundTrip();
   return [
     {
       name: "polls of 2 meters at 9600 baud",
@@ -69,6 +91,12 @@ export async function run(): Promise<Figure[]> {
       value: fast.rttMs,
       unit: "ms",
       note: "2 registers",
+    },
+    {
+      name: "RAPI command round trip",
+      value: rapi,
+      unit: "ms",
+      note: "$GS to the board emulator over a pseudo-terminal (no line pacing)",
     },
   ];
 }

@@ -4,7 +4,8 @@
  * controller serves. Validated with zod; a wrong file stops the start with the field and the
  * reason. The simulated station is the same program with a description of simulated parts.
  * Drivers so far: meters `modbus-rtu` (register maps in `drivers/rtu/meter_maps.ts`) or
- * `sim`; controllers, reader and LEDs `sim` (their real drivers follow).
+ * `sim`; controllers `rapi` (OpenEVSE) or `sim`; reader and LEDs `sim` (their real drivers
+ * follow).
  * @module
  */
 import { z } from "zod";
@@ -39,12 +40,25 @@ const Meter = z.discriminatedUnion("driver", [
 
 const Sim = z.strictObject({ driver: z.literal("sim") });
 
+const Controller = z.discriminatedUnion("driver", [
+  z.strictObject({
+    connector,
+    driver: z.literal("rapi"),
+    path: z.string().min(1, "The serial device, such as /dev/ttyAMA0"),
+    baudRate: z.union(BAUD_RATES.map((b) => z.literal(b)), {
+      error: `One of ${BAUD_RATES.join(", ")}`,
+    }).default(115200),
+    heartbeatS: z.int().min(2).max(600).default(10),
+  }),
+  z.strictObject({ connector, driver: z.literal("sim") }),
+]);
+
 /** The schema of a device description. */
 export const DeviceDescription = z.strictObject({
   connectors: z.union([z.literal(1), z.literal(2)]),
   buses: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, "A name like rs485-1"), Bus).default({}),
   meters: z.array(Meter).min(1),
-  controllers: z.array(z.strictObject({ connector, driver: z.literal("sim") })).min(1),
+  controllers: z.array(Controller).min(1),
   reader: Sim.default({ driver: "sim" }),
   leds: Sim.default({ driver: "sim" }),
 }).superRefine((d, ctx) => {
@@ -69,6 +83,16 @@ export const DeviceDescription = z.strictObject({
       }
     });
   }
+  d.controllers.forEach((c, i) => {
+    const meter = d.meters.find((m) => m.connector === c.connector);
+    if (c.driver === "rapi" && meter?.driver === "sim") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["controllers", i, "driver"],
+        message: `A real controller needs a real meter: charge point ${c.connector}'s is simulated`,
+      });
+    }
+  });
   const units = new Set<string>();
   d.meters.forEach((m, i) => {
     if (m.driver !== "modbus-rtu") return;

@@ -1,12 +1,14 @@
 /**
  * The station's hardware as a device description says: simulated parts from
- * `SimulatedHardware`, meters on RTU buses from `drivers/rtu`, one bus owner per serial bus.
+ * `SimulatedHardware`, meters on RTU buses from `drivers/rtu` (one bus owner per serial bus),
+ * OpenEVSE boards over RAPI from `drivers/rapi`.
  * @module
  */
 import type { Clock, Hardware, Meter, Unsubscribe } from "../ports.ts";
 import { RtuBus } from "../rtu/bus.ts";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 import { RtuMeter } from "../rtu/meter.ts";
+import { RapiController } from "../rapi/controller.ts";
 import { SimulatedHardware } from "../sim/mod.ts";
 import type { DeviceDescription } from "./description.ts";
 
@@ -27,14 +29,19 @@ export class DeviceHardware implements Hardware {
   readonly buses: Map<string, RtuBus>;
   #rtuMeters: RtuMeter[];
 
+  #rapi: RapiController[];
+
   private constructor(
     sim: SimulatedHardware,
+    controllers: Hardware["controllers"],
     meters: Meter[],
     buses: Map<string, RtuBus>,
     rtu: RtuMeter[],
+    rapi: RapiController[],
   ) {
     this.sim = sim;
-    this.controllers = sim.controllers;
+    this.controllers = controllers;
+    this.#rapi = rapi;
     this.reader = sim.reader;
     this.display = sim.display;
     this.leds = sim.leds;
@@ -77,7 +84,31 @@ export class DeviceHardware implements Hardware {
       return meter;
     });
     await Promise.all(rtu.map((m) => m.start()));
-    return new DeviceHardware(sim, meters, buses, rtu);
+    const rapi: RapiController[] = [];
+    try {
+      for (const c of d.controllers) {
+        if (c.driver !== "rapi") continue;
+        rapi.push(
+          await RapiController.open({
+            path: c.path,
+            connectorId: c.connector,
+            baudRate: c.baudRate,
+            parity: "none",
+            stopBits: 1,
+            heartbeatS: c.heartbeatS,
+          }),
+        );
+      }
+    } catch (e) {
+      for (const c of rapi) await c[Symbol.asyncDispose]();
+      for (const m of rtu) await m[Symbol.asyncDispose]();
+      for (const b of buses.values()) await b[Symbol.asyncDispose]();
+      throw e;
+    }
+    const controllers = sim.controllers.map((s) =>
+      rapi.find((c) => c.connectorId === s.connectorId) ?? s
+    );
+    return new DeviceHardware(sim, controllers, meters, buses, rtu, rapi);
   }
 
   onStationFault(listener: (code: string, active: boolean) => void): Unsubscribe {
@@ -85,6 +116,7 @@ export class DeviceHardware implements Hardware {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    for (const c of this.#rapi) await c[Symbol.asyncDispose]();
     for (const m of this.#rtuMeters) await m[Symbol.asyncDispose]();
     for (const b of this.buses.values()) await b[Symbol.asyncDispose]();
     await this.sim[Symbol.asyncDispose]();

@@ -1,0 +1,114 @@
+/**
+ * `--hardware device` with a real driver behind each charge point's ports: an OpenEVSE board
+ * over RAPI (the board emulator on a pseudo-terminal) and an Eastron SDM630 over Modbus RTU
+ * (the RTU emulator on another). A whole OCPP session: the vehicle plugs in, RemoteStart, the
+ * board offers the current and closes its relay, the meter's register is the transaction's
+ * energy. Then the station program is killed mid-session: the board's own heartbeat
+ * supervision stops charging, and the restarted station ends the session with PowerLoss.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { RapiEmulator } from "../drivers/rapi/emulator.ts";
+import { type EmulatedMeter, RtuEmulator } from "../drivers/rtu/emulator.ts";
+import { METER_MAPS } from "../drivers/rtu/meter_maps.ts";
+import { type Json, ocppStation } from "./helpers/ocpp_station.ts";
+import { PtyPair } from "./helpers/pty.ts";
+
+async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!ok()) {
+    if (performance.now() > end) throw new Error(`Not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU meter; a killed station is stopped by the board's supervision", async () => {
+  await using meterPty = await PtyPair.open();
+  await using boardPty = await PtyPair.open();
+  const sdm: EmulatedMeter = {
+    unit: 1,
+    map: METER_MAPS.sdm630,
+    values: { voltageV: [230, 230, 230], currentA: [0, 0, 0], powerW: [0, 0, 0], energyWh: 10_000 },
+    mode: "none",
+  };
+  await using _meter = await RtuEmulator.open(meterPty.b, [sdm], 115200);
+  await using evse = await RapiEmulator.open(boardPty.b);
+  const dir = await Deno.makeTempDir({ prefix: "ladewerk-device-" });
+  try {
+    const config = join(dir, "device.json");
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        connectors: 1,
+        buses: { "rs485-1": { path: meterPty.a, baudRate: 115200, timeoutMs: 150 } },
+        meters: [{
+          connector: 1,
+          driver: "modbus-rtu",
+          model: "sdm630",
+          bus: "rs485-1",
+          unit: 1,
+          pollMs: 200,
+        }],
+        controllers: [{ connector: 1, driver: "rapi", path: boardPty.a, heartbeatS: 2 }],
+      }),
+    );
+    await using t = await ocppStation({
+      connectors: 1,
+      args: ["--hardware", "device", "--device-config", config, "--http-host", "127.0.0.1"],
+    });
+    await t.booted();
+    assert.equal(evse.heartbeatS, 2, "the station armed the board's supervision");
+
+    let from = t.backend.calls.length;
+    await evse.change((e) => (e.plugged = true));
+    await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
+    const start = await t.backend.call<Json>("RemoteStartTransaction", {
+      connectorId: 1,
+      idTag: "MASTERKEY",
+    });
+    assert.equal(start.status, "Accepted");
+    const started = await t.next("StartTransaction", undefined, { from });
+    assert.equal((started.params as Json).meterStart, 10_000, "the meter's register");
+    await until("the board offers current", () => evse.enabled && evse.capacityA >= 6);
+    await evse.change((e) => (e.wantsCharge = true));
+    await t.next("StatusNotification", (p) => p.status === "Charging", { from });
+    assert.ok(evse.relayClosed);
+    sdm.values = {
+      voltageV: [230, 230, 230],
+      currentA: [16, 16, 16],
+      powerW: [3680, 3680, 3680],
+      energyWh: 10_850,
+    };
+    await new Promise((r) => setTimeout(r, 800));
+    await evse.change((e) => {
+      e.wantsCharge = false;
+      e.plugged = false;
+    });
+    const stop = await t.next("StopTransaction", undefined, { from });
+    assert.equal((stop.params as Json).meterStop, 10_850);
+    assert.equal((stop.params as Json).reason, "EVDisconnected");
+
+    // A second session, then the station program dies: the board stops on its own.
+    from = t.backend.calls.length;
+    await evse.change((e) => (e.plugged = true));
+    await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
+    await t.backend.call("RemoteStartTransaction", { connectorId: 1, idTag: "MASTERKEY" });
+    await t.next("StartTransaction", undefined, { from });
+    await evse.change((e) => (e.wantsCharge = true));
+    await until("charging", () => evse.relayClosed);
+    t.st.kill("SIGKILL");
+    await t.st.exited;
+    await until(
+      "the board's supervision stopped charging",
+      () => !evse.relayClosed && evse.missed,
+      5000,
+    );
+    from = t.backend.calls.length;
+    await t.restart();
+    const ended = await t.next("StopTransaction", undefined, { from, timeoutMs: 30_000 });
+    assert.equal((ended.params as Json).reason, "PowerLoss");
+    assert.equal(evse.heartbeatS, 2, "armed again by the new lifetime");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
