@@ -30,6 +30,12 @@ export interface ChargeController {
   lockState(): boolean | undefined;
   /** Static information about the controller. */
   info(): ControllerInfo;
+  /**
+   * What the controller kept running while the station program was away (read once when the
+   * station starts): `charging` or `connected` when it never rebooted and never stopped on its
+   * own supervision timeout, so an interrupted session goes on; undefined otherwise.
+   */
+  kept?(): "charging" | "connected" | undefined;
 }
 
 /** Static information about a charge controller. */

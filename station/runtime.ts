@@ -11,6 +11,7 @@ import {
   type CoreEffect,
   type CoreEvent,
   initialState,
+  type Session,
   type StationState,
   step,
 } from "./core/mod.ts";
@@ -109,7 +110,42 @@ export class Station implements AsyncDisposable {
   static async start(deps: StationDeps): Promise<Station> {
     const { hardware, store, settings } = deps;
     const nowMs = hardware.clock.nowMs();
-    const interrupted = await store.sessions.closeInterrupted();
+    const readings = await Promise.all(hardware.meters.map((m) => m.read()));
+    // A session whose controller kept it going (the station program restarted, the board and
+    // the vehicle did not) goes on: same record, same transaction, the meter continuous.
+    const resumed = new Map<number, Session>();
+    const resumedIds: number[] = [];
+    for (const row of await store.sessions.interrupted()) {
+      const controller = hardware.controllers.find((c) => c.connectorId === row.connector_id);
+      const reading = readings[
+        hardware.meters.findIndex((m) => m.connectorId === row.connector_id)
+      ];
+      const kept = controller?.kept?.();
+      if (!kept || !reading || reading.energyWh < row.last_meter_wh - 0.5) continue;
+      if (resumed.has(row.connector_id)) continue;
+      resumed.set(row.connector_id, {
+        idTag: row.id_tag,
+        authSource: (row.auth_source ?? "whitelist") as Session["authSource"],
+        startedAtMs: row.started_at,
+        meterStartWh: row.meter_start_wh,
+        ...(row.reservation_id !== null ? { reservationId: row.reservation_id } : {}),
+        evCharged: true,
+      });
+      resumedIds.push(row.id);
+      log.info(
+        `Session ${row.id} on charge point ${row.connector_id} goes on: its controller kept it ` +
+          `${kept} while the station program was away`,
+      );
+    }
+    await store.events.append([...resumed.keys()].map((connectorId, i) => ({
+      atMs: nowMs,
+      kind: "session",
+      connectorId,
+      code: "Resumed",
+      message: `Session ${resumedIds[i]} resumed after a restart of the station program`,
+      data: { sessionId: resumedIds[i]! },
+    })));
+    const interrupted = await store.sessions.closeInterrupted(resumedIds);
     for (const s of interrupted) {
       log.warn(
         `Session ${s.id} on charge point ${s.connector_id} was interrupted: closed with ` +
@@ -124,7 +160,6 @@ export class Station implements AsyncDisposable {
       message: `Session ${s.id} closed after power loss`,
       data: { sessionId: s.id, meterStopWh: s.meter_stop_wh },
     })));
-    const readings = await Promise.all(hardware.meters.map((m) => m.read()));
     const operative = await Promise.all(
       hardware.controllers.map((c) => store.operative(c.connectorId)),
     );
@@ -134,6 +169,8 @@ export class Station implements AsyncDisposable {
       operative,
       // Reservations survive a restart; the first tick ends those that expired meanwhile.
       reservations: await store.reservations.list(),
+      sessions: hardware.controllers.map((c) => resumed.get(c.connectorId) ?? null),
+      pilots: hardware.controllers.map((c) => resumed.has(c.connectorId) ? c.pilot() : undefined),
     });
     const station = new Station(deps, state, nowMs);
     readings.forEach((r, i) => station.#readings.set(i + 1, r));

@@ -3,8 +3,9 @@
  * over RAPI (the board emulator on a pseudo-terminal) and an Eastron SDM630 over Modbus RTU
  * (the RTU emulator on another). A whole OCPP session: the vehicle plugs in, RemoteStart, the
  * board offers the current and closes its relay, the meter's register is the transaction's
- * energy. Then the station program is killed mid-session: the board's own heartbeat
- * supervision stops charging, and the restarted station ends the session with PowerLoss.
+ * energy. Then the station program is killed mid-session: back within the board's heartbeat
+ * supervision interval, the session goes on (no Stop/Start pair, the meter continuous); back
+ * after it, the board has stopped charging on its own and the session ends with PowerLoss.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -49,7 +50,7 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
           unit: 1,
           pollMs: 200,
         }],
-        controllers: [{ connector: 1, driver: "rapi", path: boardPty.a, heartbeatS: 2 }],
+        controllers: [{ connector: 1, driver: "rapi", path: boardPty.a, heartbeatS: 8 }],
       }),
     );
     await using t = await ocppStation({
@@ -57,7 +58,7 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
       args: ["--hardware", "device", "--device-config", config, "--http-host", "127.0.0.1"],
     });
     await t.booted();
-    assert.equal(evse.heartbeatS, 2, "the station armed the board's supervision");
+    assert.equal(evse.heartbeatS, 8, "the station armed the board's supervision");
 
     let from = t.backend.calls.length;
     await evse.change((e) => (e.plugged = true));
@@ -88,7 +89,46 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
     assert.equal((stop.params as Json).meterStop, 10_850);
     assert.equal((stop.params as Json).reason, "EVDisconnected");
 
-    // A second session, then the station program dies: the board stops on its own.
+    // The station program dies mid-session and comes back within the board's supervision
+    // interval: the board kept charging, so the session goes on — no Stop/Start pair.
+    from = t.backend.calls.length;
+    await evse.change((e) => (e.plugged = true));
+    await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
+    await t.backend.call("RemoteStartTransaction", { connectorId: 1, idTag: "MASTERKEY" });
+    await t.next("StartTransaction", undefined, { from });
+    await evse.change((e) => (e.wantsCharge = true));
+    await until("charging", () => evse.relayClosed);
+    t.st.kill("SIGKILL");
+    await t.st.exited;
+    from = t.backend.calls.length;
+    await t.restart();
+    await t.next("BootNotification", undefined, { from });
+    await until("still charging", () => evse.relayClosed && !evse.missed);
+    sdm.values = { ...sdm.values, energyWh: 11_500 };
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(
+      t.backend.calls.slice(from).filter((c) => /^(Start|Stop)Transaction$/.test(c.action)).length,
+      0,
+      `no Stop/Start pair:\n${
+        t.st.output().split("\n").filter((l) => /ession|kept|Resum|RAPI/.test(l)).join("\n")
+      }`,
+    );
+    await evse.change((e) => {
+      e.wantsCharge = false;
+      e.plugged = false;
+    });
+    const resumedStop = await t.next("StopTransaction", undefined, { from });
+    assert.equal((resumedStop.params as Json).reason, "EVDisconnected");
+    assert.equal((resumedStop.params as Json).meterStop, 11_500, "the meter continuous");
+    // The backend numbers transactions one by one: the second session's is the first's + 1.
+    assert.equal(
+      (resumedStop.params as Json).transactionId,
+      (stop.params as Json).transactionId + 1,
+      "the same transaction",
+    );
+
+    // Killed again, and back only after the interval: the board stopped charging on its own,
+    // so the session ends with PowerLoss.
     from = t.backend.calls.length;
     await evse.change((e) => (e.plugged = true));
     await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
@@ -101,13 +141,14 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
     await until(
       "the board's supervision stopped charging",
       () => !evse.relayClosed && evse.missed,
-      5000,
+      12_000,
     );
     from = t.backend.calls.length;
     await t.restart();
     const ended = await t.next("StopTransaction", undefined, { from, timeoutMs: 30_000 });
     assert.equal((ended.params as Json).reason, "PowerLoss");
-    assert.equal(evse.heartbeatS, 2, "armed again by the new lifetime");
+    assert.equal(evse.heartbeatS, 8, "armed again by the new lifetime");
+    await until("the miss acknowledged", () => !evse.missed);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -60,6 +60,7 @@ export class RapiController implements ChargeController, AsyncDisposable {
   #bootListeners = new Set<() => void>();
   #timers: ReturnType<typeof setInterval>[] = [];
   #stopped = false;
+  #kept: "charging" | "connected" | undefined;
 
   private constructor(o: RapiOptions) {
     this.#o = o;
@@ -72,9 +73,23 @@ export class RapiController implements ChargeController, AsyncDisposable {
     c.#line = await SerialLine.open(o.path, o, (bytes) => c.#take(bytes));
     const version = await c.command("GV");
     c.#firmware = version.params[0] ?? "unknown";
+    // Before arming: was the supervision still armed (no reboot of the board since the last
+    // lifetime armed it) and not tripped (it never stopped charging on its own)?
+    const before = await c.command("GY");
+    const armed = before.kind === "OK" && Number(before.params[0]) > 0;
+    const tripped = before.params[2] === "2";
     const hb = o.heartbeatS ?? 10;
     await c.command("SY", [hb, 0]);
+    if (tripped) await c.command("SY", [165]);
     await c.#poll();
+    const s = c.#evse;
+    c.#kept = !armed || tripped
+      ? undefined
+      : s === EVSE_STATE.C || s === EVSE_STATE.D
+      ? "charging"
+      : s === EVSE_STATE.B
+      ? "connected"
+      : undefined;
     c.#timers.push(
       setInterval(() => void c.#pulse(), (hb * 1000) / 3),
       setInterval(() => void c.#poll(), o.pollMs ?? 1000),
@@ -195,6 +210,10 @@ export class RapiController implements ChargeController, AsyncDisposable {
 
   pilot(): PilotState {
     return this.#pilot;
+  }
+
+  kept(): "charging" | "connected" | undefined {
+    return this.#kept;
   }
 
   onPilot(listener: (pilot: PilotState) => void): Unsubscribe {

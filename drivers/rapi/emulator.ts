@@ -164,6 +164,8 @@ export class RapiEmulator implements AsyncDisposable {
         this.capacityA = a;
         return { ok: a === Number(params[0]), params: [a] };
       }
+      case "GY":
+        return { ok: true, params: [this.heartbeatS, this.heartbeatLimitA, this.missed ? 2 : 0] };
       case "SY": {
         if (params.length >= 2) {
           this.heartbeatS = Number(params[0]);

@@ -116,15 +116,19 @@ export function initialState(
     energyWh?: number[];
     operative?: boolean[];
     reservations?: Reservation[];
+    /** Sessions the controllers kept running while the station program was away. */
+    sessions?: (Session | null)[];
+    /** The pilot states of points with such a session (the vehicle is there already). */
+    pilots?: (PilotState | undefined)[];
   },
 ): StationState {
   return {
     config,
     connectors: config.hardwareMaxCurrentMa.map((_, i) => ({
       id: i + 1,
-      pilot: "A",
+      pilot: options.pilots?.[i] ?? "A",
       operative: options.operative?.[i] ?? true,
-      session: null,
+      session: options.sessions?.[i] ?? null,
       finishing: false,
       closing: false,
       faults: [],

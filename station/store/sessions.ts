@@ -88,12 +88,20 @@ export class SessionStore {
    * Closes every session left open by a crash or power loss: stop reason PowerLoss, stop
    * reading and time = the last stored reading. Returns the sessions closed.
    */
-  async closeInterrupted(): Promise<SessionRow[]> {
+  /** Sessions without a stop (interrupted by a crash or a power loss), oldest first. */
+  async interrupted(): Promise<SessionRow[]> {
+    const rows = await this.#db.selectFrom("sessions").selectAll().where("stopped_at", "is", null)
+      .orderBy("id").execute();
+    return rows.map((r) => ({ ...r }));
+  }
+
+  async closeInterrupted(keep: readonly number[] = []): Promise<SessionRow[]> {
     return await this.#db.transaction().execute(async (tx) => {
       const open = await tx.selectFrom("sessions").selectAll().where("stopped_at", "is", null)
         .execute();
       const closed: SessionRow[] = [];
       for (const s of open) {
+        if (keep.includes(s.id)) continue;
         const row = await tx.updateTable("sessions").set({
           stopped_at: s.last_meter_at,
           meter_stop_wh: s.last_meter_wh,
