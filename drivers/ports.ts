@@ -79,6 +79,8 @@ export interface Meter {
 /** An RFID reader: reports the UID of every card presented. */
 export interface TokenReader {
   onToken(listener: (idTag: string) => void): Unsubscribe;
+  /** A real reader tells when it is missing (ReaderFailure) and back. */
+  onFault?(listener: (code: string, active: boolean) => void): Unsubscribe;
 }
 
 /** The station's display. */

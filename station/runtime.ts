@@ -203,6 +203,9 @@ export class Station implements AsyncDisposable {
         void this.dispatch({ type: "fault", code, connectorId: 0, active })
       ),
       hardware.reader.onToken((idTag) => void this.dispatch({ type: "token", idTag })),
+      hardware.reader.onFault?.((code, active) =>
+        void this.dispatch({ type: "fault", code, connectorId: 0, active })
+      ) ?? (() => {}),
       this.settings.onChange(() =>
         void this.dispatch({
           type: "config",

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type EmulatedMeter, RtuEmulator } from "../drivers/rtu/emulator.ts";
+import { typeUid } from "../drivers/linux/evdev_reader.ts";
 import { METER_MAPS } from "../drivers/rtu/meter_maps.ts";
 import { PtyPair } from "./helpers/pty.ts";
 import { MAIN_PATH, REPO_ROOT, startStation } from "./helpers/station_process.ts";
@@ -93,6 +94,72 @@ Deno.test("device: a session's energy comes from the RTU meter; a silent meter i
     assert.equal(faulted.connectors[1].errorCode, "NoError", "the other meter answers");
     sdm.mode = "none";
     await st.waitFor((s: Json) => s.connectors[0].errorCode === "NoError");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("device: a USB reader typing the UID starts a session, missing it is ReaderFailure; the LED class shows the status", async () => {
+  await using pty = await PtyPair.open();
+  const sdm: EmulatedMeter = { unit: 1, map: METER_MAPS.sdm630, values: idle(1000), mode: "none" };
+  await using _emulator = await RtuEmulator.open(pty.b, [sdm], 115200);
+  const dir = await Deno.makeTempDir({ prefix: "ladewerk-device-" });
+  try {
+    const leds = join(dir, "leds");
+    for (const n of ["cp1:green", "cp1:red", "cp1:blue"]) {
+      await Deno.mkdir(join(leds, n), { recursive: true });
+      await Deno.writeTextFile(join(leds, n, "brightness"), "0");
+      await Deno.writeTextFile(join(leds, n, "max_brightness"), "1");
+    }
+    const kbd = join(dir, "event-kbd");
+    const config = join(dir, "device.json");
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        connectors: 1,
+        buses: { "rs485-1": { path: pty.a, baudRate: 115200, timeoutMs: 150 } },
+        meters: [{ connector: 1, driver: "modbus-rtu", model: "sdm630", bus: "rs485-1", unit: 1 }],
+        controllers: [{ connector: 1, driver: "sim" }],
+        reader: { driver: "evdev", path: kbd },
+        leds: {
+          driver: "sysfs",
+          root: leds,
+          points: { "1": { green: "cp1:green", red: "cp1:red", blue: "cp1:blue" } },
+        },
+      }),
+    );
+    await using st = await startStation({
+      args: [
+        "--hardware",
+        "device",
+        "--connectors",
+        "1",
+        "--device-config",
+        config,
+        "--http-host",
+        "127.0.0.1",
+        "--master-key",
+        "0A1B2C3D",
+      ],
+    });
+    await st.waitFor((s: Json) => s.station.faults.includes("ReaderFailure"));
+    const green = () => Deno.readTextFileSync(join(leds, "cp1:green", "brightness")).trim();
+    assert.equal(green(), "1", "green: free");
+    const mk = await new Deno.Command("mkfifo", { args: [kbd] }).output();
+    assert.ok(mk.success);
+    const writer = await Deno.open(kbd, { write: true });
+    try {
+      await st.waitFor((s: Json) => !s.station.faults.includes("ReaderFailure"), {
+        timeoutMs: 10_000,
+      });
+      await st.api("/api/sim/connectors/1/plug", { method: "POST" });
+      await writer.write(typeUid("0A1B2C3D"));
+      const s: Json = await st.waitFor((s: Json) => s.connectors[0].status === "Charging");
+      assert.equal(s.connectors[0].session.idTag, "0A1B2C3D");
+      assert.equal(green(), "0", "not green while charging");
+    } finally {
+      writer.close();
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -4,8 +4,8 @@
  * controller serves. Validated with zod; a wrong file stops the start with the field and the
  * reason. The simulated station is the same program with a description of simulated parts.
  * Drivers so far: meters `modbus-rtu` (register maps in `drivers/rtu/meter_maps.ts`) or
- * `sim`; controllers `rapi` (OpenEVSE) or `sim`; reader and LEDs `sim` (their real drivers
- * follow).
+ * `sim`; controllers `rapi` (OpenEVSE) or `sim`; the reader `evdev` (a USB reader typing the
+ * UID) or `sim`; LEDs `sysfs` (the Linux LED class) or `sim`.
  * @module
  */
 import { z } from "zod";
@@ -59,8 +59,28 @@ export const DeviceDescription = z.strictObject({
   buses: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, "A name like rs485-1"), Bus).default({}),
   meters: z.array(Meter).min(1),
   controllers: z.array(Controller).min(1),
-  reader: Sim.default({ driver: "sim" }),
-  leds: Sim.default({ driver: "sim" }),
+  reader: z.discriminatedUnion("driver", [
+    Sim,
+    z.strictObject({
+      driver: z.literal("evdev"),
+      path: z.string().min(1, "The input device, such as /dev/input/by-id/...-event-kbd"),
+    }),
+  ]).default({ driver: "sim" }),
+  leds: z.discriminatedUnion("driver", [
+    Sim,
+    z.strictObject({
+      driver: z.literal("sysfs"),
+      root: z.string().min(1).default("/sys/class/leds"),
+      points: z.partialRecord(
+        z.enum(["0", "1", "2"]),
+        z.strictObject({
+          green: z.string().min(1).optional(),
+          red: z.string().min(1).optional(),
+          blue: z.string().min(1).optional(),
+        }),
+      ),
+    }),
+  ]).default({ driver: "sim" }),
 }).superRefine((d, ctx) => {
   for (const [list, what] of [[d.meters, "meters"], [d.controllers, "controllers"]] as const) {
     for (let id = 1; id <= d.connectors; id++) {

@@ -8,6 +8,8 @@ import type { Clock, Hardware, Meter, Unsubscribe } from "../ports.ts";
 import { RtuBus } from "../rtu/bus.ts";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 import { RtuMeter } from "../rtu/meter.ts";
+import { EvdevReader } from "../linux/evdev_reader.ts";
+import { SysfsLeds } from "../linux/leds.ts";
 import { RapiController } from "../rapi/controller.ts";
 import { SimulatedHardware } from "../sim/mod.ts";
 import type { DeviceDescription } from "./description.ts";
@@ -30,6 +32,8 @@ export class DeviceHardware implements Hardware {
   #rtuMeters: RtuMeter[];
 
   #rapi: RapiController[];
+  #reader: EvdevReader | undefined;
+  #leds: SysfsLeds | undefined;
 
   private constructor(
     sim: SimulatedHardware,
@@ -38,13 +42,16 @@ export class DeviceHardware implements Hardware {
     buses: Map<string, RtuBus>,
     rtu: RtuMeter[],
     rapi: RapiController[],
+    real: { reader: EvdevReader | undefined; leds: SysfsLeds | undefined },
   ) {
     this.sim = sim;
     this.controllers = controllers;
     this.#rapi = rapi;
-    this.reader = sim.reader;
+    this.#reader = real.reader;
+    this.#leds = real.leds;
+    this.reader = real.reader ?? sim.reader;
     this.display = sim.display;
-    this.leds = sim.leds;
+    this.leds = real.leds ?? sim.leds;
     this.clock = sim.clock;
     this.meters = meters;
     this.buses = buses;
@@ -108,7 +115,13 @@ export class DeviceHardware implements Hardware {
     const controllers = sim.controllers.map((s) =>
       rapi.find((c) => c.connectorId === s.connectorId) ?? s
     );
-    return new DeviceHardware(sim, controllers, meters, buses, rtu, rapi);
+    const reader = d.reader.driver === "evdev"
+      ? new EvdevReader({ path: d.reader.path })
+      : undefined;
+    const leds = d.leds.driver === "sysfs"
+      ? new SysfsLeds({ root: d.leds.root, points: d.leds.points })
+      : undefined;
+    return new DeviceHardware(sim, controllers, meters, buses, rtu, rapi, { reader, leds });
   }
 
   onStationFault(listener: (code: string, active: boolean) => void): Unsubscribe {
@@ -116,6 +129,8 @@ export class DeviceHardware implements Hardware {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    await this.#reader?.[Symbol.asyncDispose]();
+    this.#leds?.[Symbol.dispose]();
     for (const c of this.#rapi) await c[Symbol.asyncDispose]();
     for (const m of this.#rtuMeters) await m[Symbol.asyncDispose]();
     for (const b of this.buses.values()) await b[Symbol.asyncDispose]();
