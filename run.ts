@@ -239,6 +239,9 @@ export async function runStation(
     control: { restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem") },
     cluster,
     updates,
+    ...(hardware instanceof DeviceHardware && hardware.network
+      ? { network: hardware.network }
+      : {}),
   });
   const web = serveWeb(app.fetch, {
     hostname: opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0"),

@@ -81,6 +81,14 @@ export const DeviceDescription = z.strictObject({
       ),
     }),
   ]).default({ driver: "sim" }),
+  network: z.discriminatedUnion("driver", [
+    Sim,
+    z.strictObject({
+      driver: z.literal("networkd"),
+      iface: z.string().regex(/^[a-zA-Z0-9._-]{1,15}$/, "An interface name such as eth0"),
+      dir: z.string().min(1).default("/etc/systemd/network"),
+    }),
+  ]).default({ driver: "sim" }),
 }).superRefine((d, ctx) => {
   for (const [list, what] of [[d.meters, "meters"], [d.controllers, "controllers"]] as const) {
     for (let id = 1; id <= d.connectors; id++) {
@@ -164,5 +172,6 @@ export function simulatedDescription(connectors: 1 | 2): DeviceDescription {
     controllers: ids.map((connector) => ({ connector, driver: "sim" as const })),
     reader: { driver: "sim" },
     leds: { driver: "sim" },
+    network: { driver: "sim" },
   };
 }

@@ -4,7 +4,9 @@
  * OpenEVSE boards over RAPI from `drivers/rapi`.
  * @module
  */
-import type { Clock, Hardware, Meter, Unsubscribe } from "../ports.ts";
+import type { Clock, Hardware, Meter, NetworkConfig, Unsubscribe } from "../ports.ts";
+import { NetworkdConfig } from "../linux/networkd.ts";
+import { systemRunner } from "../linux/runner.ts";
 import { RtuBus } from "../rtu/bus.ts";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 import { RtuMeter } from "../rtu/meter.ts";
@@ -27,6 +29,8 @@ export class DeviceHardware implements Hardware {
   readonly clock: Clock;
   /** The simulated parts (vehicles, cards, faults through `/api/sim`). */
   readonly sim: SimulatedHardware;
+  /** The WAN interface, when the description names a real one. */
+  network: NetworkConfig | undefined;
   /** The RTU buses by name (their counters for the status and benchmarks). */
   readonly buses: Map<string, RtuBus>;
   #rtuMeters: RtuMeter[];
@@ -121,7 +125,15 @@ export class DeviceHardware implements Hardware {
     const leds = d.leds.driver === "sysfs"
       ? new SysfsLeds({ root: d.leds.root, points: d.leds.points })
       : undefined;
-    return new DeviceHardware(sim, controllers, meters, buses, rtu, rapi, { reader, leds });
+    const device = new DeviceHardware(sim, controllers, meters, buses, rtu, rapi, { reader, leds });
+    if (d.network.driver === "networkd") {
+      device.network = new NetworkdConfig({
+        iface: d.network.iface,
+        dir: d.network.dir,
+        run: systemRunner,
+      });
+    }
+    return device;
   }
 
   onStationFault(listener: (code: string, active: boolean) => void): Unsubscribe {
