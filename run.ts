@@ -242,6 +242,10 @@ export async function runStation(
     ...(hardware instanceof DeviceHardware && hardware.network
       ? { network: hardware.network }
       : {}),
+    ...(hardware instanceof DeviceHardware && hardware.modem ? { modem: hardware.modem } : {}),
+    ...(hardware instanceof DeviceHardware && hardware.timeValid
+      ? { timeValid: hardware.timeValid }
+      : {}),
   });
   const web = serveWeb(app.fetch, {
     hostname: opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0"),
@@ -264,6 +268,7 @@ export async function runStation(
     setTime: (ms) => {
       if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
     },
+    ...(hardware instanceof DeviceHardware && hardware.modem ? { modem: hardware.modem } : {}),
     firmware: {
       install: async (file) => {
         try {

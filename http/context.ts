@@ -44,6 +44,8 @@ export interface AppDeps {
   network?: NetworkConfig;
   /** The mobile modem. @default a simulated one */
   modem?: Modem;
+  /** Whether the station's time is valid (NTP synchronised); by default known from the sync. */
+  timeValid?: () => boolean;
   /** Web sessions; pass one to keep sessions across app instances. */
   sessions?: WebSessions;
   /** Folder of the built web interface. @default `ui/dist/` of this repository */

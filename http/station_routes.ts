@@ -104,7 +104,8 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
       timeSource: settings.get("time.source"),
       timeZone: settings.get("time.zone"),
       // A simulated station runs on the host's clock; a device knows its time once synced.
-      timeValid: deps.info.hardware === "sim" || deps.timeSync?.setAtMs !== undefined,
+      timeValid: deps.timeValid?.() ?? (deps.info.hardware === "sim" ||
+        deps.timeSync?.setAtMs !== undefined),
       clockOffsetMs: deps.timeSync?.offsetMs ?? 0,
     });
   });

@@ -81,6 +81,13 @@ export const DeviceDescription = z.strictObject({
       ),
     }),
   ]).default({ driver: "sim" }),
+  modem: z.discriminatedUnion("driver", [
+    Sim,
+    z.strictObject({ driver: z.literal("mmcli") }),
+    z.strictObject({ driver: z.literal("none") }),
+  ]).default({ driver: "sim" }),
+  time: z.discriminatedUnion("driver", [Sim, z.strictObject({ driver: z.literal("chrony") })])
+    .default({ driver: "sim" }),
   network: z.discriminatedUnion("driver", [
     Sim,
     z.strictObject({
@@ -173,5 +180,7 @@ export function simulatedDescription(connectors: 1 | 2): DeviceDescription {
     reader: { driver: "sim" },
     leds: { driver: "sim" },
     network: { driver: "sim" },
+    modem: { driver: "sim" },
+    time: { driver: "sim" },
   };
 }

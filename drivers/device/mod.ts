@@ -4,9 +4,12 @@
  * OpenEVSE boards over RAPI from `drivers/rapi`.
  * @module
  */
-import type { Clock, Hardware, Meter, NetworkConfig, Unsubscribe } from "../ports.ts";
+import type { Clock, Hardware, Meter, Modem, NetworkConfig, Unsubscribe } from "../ports.ts";
 import { NetworkdConfig } from "../linux/networkd.ts";
-import { systemRunner } from "../linux/runner.ts";
+import { chronyTracking } from "../linux/chrony.ts";
+import { MmcliModem } from "../linux/mmcli.ts";
+import { type Runner, systemRunner } from "../linux/runner.ts";
+import { SimModem } from "../sim/modem.ts";
 import { RtuBus } from "../rtu/bus.ts";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 import { RtuMeter } from "../rtu/meter.ts";
@@ -31,6 +34,21 @@ export class DeviceHardware implements Hardware {
   readonly sim: SimulatedHardware;
   /** The WAN interface, when the description names a real one. */
   network: NetworkConfig | undefined;
+  /** The mobile modem, when the description names one (or none). */
+  modem: Modem | undefined;
+  /** Whether chrony says the time is valid; undefined without chrony. */
+  timeValid: (() => boolean) | undefined;
+  #timeTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Asks chrony every 30 s whether the clock is synchronised. */
+  startTimeWatch(run: Runner): void {
+    let valid = false;
+    const check = () =>
+      void chronyTracking(run).then((t) => valid = t.synchronised, () => valid = false);
+    check();
+    this.#timeTimer = setInterval(check, 30_000);
+    this.timeValid = () => valid;
+  }
   /** The RTU buses by name (their counters for the status and benchmarks). */
   readonly buses: Map<string, RtuBus>;
   #rtuMeters: RtuMeter[];
@@ -126,6 +144,9 @@ export class DeviceHardware implements Hardware {
       ? new SysfsLeds({ root: d.leds.root, points: d.leds.points })
       : undefined;
     const device = new DeviceHardware(sim, controllers, meters, buses, rtu, rapi, { reader, leds });
+    if (d.modem.driver === "mmcli") device.modem = new MmcliModem(systemRunner);
+    if (d.modem.driver === "none") device.modem = new SimModem({ present: false });
+    if (d.time.driver === "chrony") device.startTimeWatch(systemRunner);
     if (d.network.driver === "networkd") {
       device.network = new NetworkdConfig({
         iface: d.network.iface,
@@ -141,6 +162,7 @@ export class DeviceHardware implements Hardware {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    clearInterval(this.#timeTimer);
     await this.#reader?.[Symbol.asyncDispose]();
     this.#leds?.[Symbol.dispose]();
     for (const c of this.#rapi) await c[Symbol.asyncDispose]();

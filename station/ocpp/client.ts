@@ -54,6 +54,8 @@ export interface OcppClientDeps {
   setTime?: (ms: number) => void;
   /** Hears the idTagInfo of Start- and StopTransaction answers (the authorization cache). */
   onIdTagInfo?: (idTag: string, idTagInfo: { status: string }) => Promise<void>;
+  /** The mobile modem: its SIM's ICCID and IMSI go into BootNotification. */
+  modem?: { info(): Promise<{ iccid: string; imsi: string }> };
 }
 
 /** The charge point's side of one OCPP backend. */
@@ -276,10 +278,11 @@ export class OcppClient implements AsyncDisposable {
   async #boot(conn: OcppConnection, generation: number): Promise<void> {
     const { station, info } = this.#deps;
     const meter = station.hardware.meters[0]?.info() ?? { model: "none", serial: "none" };
+    const modem = await this.#deps.modem?.info().catch(() => undefined);
     try {
       const res = await conn.call<{ status: Registration; interval: number; currentTime: string }>(
         "BootNotification",
-        bootNotification(info, meter),
+        bootNotification(info, meter, modem),
       );
       if (generation !== this.#generation) return;
       this.#lastMessageMs = this.#now();

@@ -6,7 +6,7 @@
 import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
 import { backendAuthorizer, cacheIdTagInfo } from "./authorize.ts";
-import { OcppClient, type OcppStatus } from "./client.ts";
+import { OcppClient, type OcppClientDeps, type OcppStatus } from "./client.ts";
 import { type ComputedKey, ConfigKeys } from "./config_keys.ts";
 import { registerHandlers } from "./handlers.ts";
 import { type ManagementDeps, startManagement } from "./management.ts";
@@ -32,6 +32,8 @@ export interface OcppDeps {
   dataDir?: string;
   /** The station's update path for UpdateFirmware. */
   firmware?: ManagementDeps["firmware"];
+  /** The mobile modem (ICCID and IMSI in BootNotification). */
+  modem?: OcppClientDeps["modem"];
 }
 
 /** The running adapter. */
@@ -92,6 +94,7 @@ export function startOcpp(deps: OcppDeps): OcppService {
     info: deps.info,
     ...(deps.callTimeoutMs ? { callTimeoutMs: deps.callTimeoutMs } : {}),
     ...(deps.setTime ? { setTime: deps.setTime } : {}),
+    ...(deps.modem ? { modem: deps.modem } : {}),
     onIdTagInfo: (idTag, idTagInfo) =>
       cacheIdTagInfo(station, cache, idTag, idTagInfo as Parameters<typeof cacheIdTagInfo>[3]),
     registerHandlers: (conn) => {

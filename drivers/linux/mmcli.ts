@@ -1,0 +1,79 @@
+/**
+ * The mobile modem through ModemManager's command line (`mmcli -J`, JSON): the first modem of
+ * `mmcli -L`, its model, IMEI, operator, signal quality and lock state, and its SIM's ICCID and
+ * IMSI (which go into BootNotification). No modem: `present: false`.
+ * @module
+ */
+import type { Modem, ModemInfo, SimState } from "../ports.ts";
+import type { Runner } from "./runner.ts";
+
+const NONE: ModemInfo = {
+  present: false,
+  model: "",
+  imei: "",
+  iccid: "",
+  imsi: "",
+  operator: "",
+  signalPercent: null,
+  simState: "unknown",
+};
+
+// deno-lint-ignore no-explicit-any
+type Json = any;
+
+const value = (v: unknown): string => (typeof v === "string" && v !== "--" ? v : "");
+
+/** The modem facts from `mmcli -m N -J` and `mmcli -i N -J` output. */
+export function parseModem(modemJson: string, simJson: string | undefined): ModemInfo {
+  const m: Json = JSON.parse(modemJson).modem ?? {};
+  const g = m.generic ?? {};
+  const gpp = m["3gpp"] ?? {};
+  const sim: Json = simJson ? JSON.parse(simJson).sim?.properties ?? {} : {};
+  const unlock = value(g["unlock-required"]);
+  const simState: SimState = value(g.sim) === ""
+    ? "missing"
+    : unlock === "sim-pin"
+    ? "pinRequired"
+    : unlock === "sim-puk"
+    ? "pukRequired"
+    : g.state === "failed"
+    ? "unknown"
+    : "ready";
+  const signal = Number(g["signal-quality"]?.value);
+  return {
+    present: true,
+    model: [value(g.manufacturer), value(g.model)].filter(Boolean).join(" "),
+    imei: value(gpp.imei) || value(g["equipment-identifier"]),
+    iccid: value(sim.iccid),
+    imsi: value(sim.imsi),
+    operator: value(gpp["operator-name"]),
+    signalPercent: Number.isFinite(signal) ? signal : null,
+    simState,
+  };
+}
+
+/** The modem of ModemManager. */
+export class MmcliModem implements Modem {
+  #run: Runner;
+
+  constructor(run: Runner) {
+    this.#run = run;
+  }
+
+  async info(): Promise<ModemInfo> {
+    let list: string[];
+    try {
+      list = JSON.parse(await this.#run("mmcli", ["-L", "-J"]))["modem-list"] ?? [];
+    } catch {
+      return { ...NONE };
+    }
+    const path = list[0];
+    if (!path) return { ...NONE };
+    const modem = await this.#run("mmcli", ["-m", path, "-J"]);
+    const simPath = value(JSON.parse(modem).modem?.generic?.sim);
+    const sim = simPath
+      ? await this.#run("mmcli", ["-i", simPath, "-J"]).catch(() => undefined)
+      : undefined;
+    return parseModem(modem, sim);
+  }
+}

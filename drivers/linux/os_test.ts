@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { parseTracking } from "./chrony.ts";
+import { MmcliModem } from "./mmcli.ts";
+
+// Shaped like ModemManager 1.20's `mmcli -J` output.
+const MODEM = JSON.stringify({
+  modem: {
+    "3gpp": {
+      imei: "356938035643809",
+      "operator-name": "Telekom.de",
+      "registration-state": "home",
+    },
+    generic: {
+      manufacturer: "Quectel",
+      model: "EG25",
+      "equipment-identifier": "356938035643809",
+      "signal-quality": { recent: "yes", value: "67" },
+      sim: "/org/freedesktop/ModemManager1/SIM/0",
+      state: "registered",
+      "unlock-required": "--",
+    },
+  },
+});
+const SIM = JSON.stringify({
+  sim: { properties: { iccid: "89490200001234567890", imsi: "262011234567890", active: "yes" } },
+});
+
+Deno.test("mmcli: the modem and its SIM; locked, missing, none", async () => {
+  const answers: Record<string, string> = {
+    "mmcli -L -J": JSON.stringify({ "modem-list": ["/org/freedesktop/ModemManager1/Modem/0"] }),
+    "mmcli -m /org/freedesktop/ModemManager1/Modem/0 -J": MODEM,
+    "mmcli -i /org/freedesktop/ModemManager1/SIM/0 -J": SIM,
+  };
+  const run = (cmd: string, args: string[]) => {
+    const out = answers[[cmd, ...args].join(" ")];
+    return out === undefined ? Promise.reject(new Error("no such modem")) : Promise.resolve(out);
+  };
+  assert.deepEqual(await new MmcliModem(run).info(), {
+    present: true,
+    model: "Quectel EG25",
+    imei: "356938035643809",
+    iccid: "89490200001234567890",
+    imsi: "262011234567890",
+    operator: "Telekom.de",
+    signalPercent: 67,
+    simState: "ready",
+  });
+  const locked = JSON.parse(MODEM);
+  locked.modem.generic["unlock-required"] = "sim-pin";
+  answers["mmcli -m /org/freedesktop/ModemManager1/Modem/0 -J"] = JSON.stringify(locked);
+  assert.equal((await new MmcliModem(run).info()).simState, "pinRequired");
+  locked.modem.generic.sim = "--";
+  answers["mmcli -m /org/freedesktop/ModemManager1/Modem/0 -J"] = JSON.stringify(locked);
+  const missing = await new MmcliModem(run).info();
+  assert.equal(missing.simState, "missing");
+  assert.equal(missing.iccid, "");
+  answers["mmcli -L -J"] = JSON.stringify({ "modem-list": [] });
+  assert.equal((await new MmcliModem(run).info()).present, false);
+  assert.equal(
+    (await new MmcliModem(() => Promise.reject(new Error("no mmcli"))).info()).present,
+    false,
+  );
+});
+
+Deno.test("chrony: synchronised or not from chronyc -c tracking", () => {
+  const ok = parseTracking(
+    "C0A80001,192.168.0.1,3,1733300000.123,-0.000012,0.000003,0.000020,-12.3,0.001,0.05,0.01,0.002,64.2,Normal\n",
+  );
+  assert.deepEqual(ok, {
+    synchronised: true,
+    reference: "192.168.0.1",
+    stratum: 3,
+    offsetS: -0.000012,
+  });
+  const not = parseTracking("00000000,,0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,1.0,1.0,0.0,Not synchronised");
+  assert.equal(not.synchronised, false);
+});
