@@ -5,7 +5,7 @@
  * reason. The simulated station is the same program with a description of simulated parts.
  * Drivers so far: meters `modbus-rtu` (register maps in `drivers/rtu/meter_maps.ts`) or
  * `sim`; controllers `rapi` (OpenEVSE) or `sim`; the reader `evdev` (a USB reader typing the
- * UID) or `sim`; LEDs `sysfs` (the Linux LED class) or `sim`.
+ * UID), `pn532` (NXP PN532 over UART) or `sim`; LEDs `sysfs` (the Linux LED class) or `sim`.
  * @module
  */
 import { z } from "zod";
@@ -64,6 +64,10 @@ export const DeviceDescription = z.strictObject({
     z.strictObject({
       driver: z.literal("evdev"),
       path: z.string().min(1, "The input device, such as /dev/input/by-id/...-event-kbd"),
+    }),
+    z.strictObject({
+      driver: z.literal("pn532"),
+      path: z.string().min(1, "The serial device, such as /dev/ttyS2"),
     }),
   ]).default({ driver: "sim" }),
   leds: z.discriminatedUnion("driver", [
