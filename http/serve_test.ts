@@ -41,28 +41,45 @@ Deno.test("serveWeb() in simulation serves the app on HTTP and on HTTPS with its
   });
 });
 
-Deno.test("serveWeb() on a device redirects plain HTTP to HTTPS", async () => {
-  await withDir(async (dataDir) => {
-    const stop = new AbortController();
-    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const httpPort = probe.addr.port;
-    probe.close();
-    const web = serveWeb(hello, {
-      hostname: "127.0.0.1",
-      httpPort,
-      httpsPort: 0,
-      hardware: "device",
-      dataDir,
-      commonName: "TE1",
-      signal: stop.signal,
+/** A non-loopback IPv4 address of this machine, to reach a server as another host would. */
+const lanAddress = Deno.networkInterfaces().find((i) =>
+  i.family === "IPv4" && !i.address.startsWith("127.")
+)?.address;
+
+Deno.test({
+  name: "serveWeb() on a device redirects plain HTTP to HTTPS, but serves its own loopback",
+  ignore: lanAddress === undefined,
+  fn: async () => {
+    await withDir(async (dataDir) => {
+      const stop = new AbortController();
+      const probe = Deno.listen({ hostname: "0.0.0.0", port: 0 });
+      const httpPort = probe.addr.port;
+      probe.close();
+      const web = serveWeb(hello, {
+        hostname: "0.0.0.0",
+        httpPort,
+        httpsPort: 0,
+        hardware: "device",
+        dataDir,
+        commonName: "TE1",
+        signal: stop.signal,
+      });
+      await web.httpsReady;
+      const res = await fetch(`http://${lanAddress}:${httpPort}/api/status?x=1`, {
+        redirect: "manual",
+      });
+      assert.equal(res.status, 308);
+      assert.equal(
+        res.headers.get("location"),
+        `https://${lanAddress}:${web.httpsPort}/api/status?x=1`,
+      );
+      const local = await fetch(`http://127.0.0.1:${httpPort}/`, { redirect: "manual" });
+      assert.equal(local.status, 200, "the station's own health check and local tools");
+      await local.body?.cancel();
+      stop.abort();
+      await web.finished;
     });
-    await web.httpsReady;
-    const res = await fetch(`http://127.0.0.1:${httpPort}/api/status?x=1`, { redirect: "manual" });
-    assert.equal(res.status, 308);
-    assert.equal(res.headers.get("location"), `https://127.0.0.1:${web.httpsPort}/api/status?x=1`);
-    stop.abort();
-    await web.finished;
-  });
+  },
 });
 
 Deno.test("serveWeb() keeps HTTP running when the HTTPS port is taken", async () => {
