@@ -243,6 +243,9 @@ export async function runStation(
       ? { network: hardware.network }
       : {}),
     ...(hardware instanceof DeviceHardware && hardware.modem ? { modem: hardware.modem } : {}),
+    ...(hardware instanceof DeviceHardware && hardware.flashable
+      ? { flashControllers: (p: (percent: number) => void) => hardware.flashControllers(p) }
+      : {}),
     ...(hardware instanceof DeviceHardware && hardware.timeValid
       ? { timeValid: hardware.timeValid }
       : {}),

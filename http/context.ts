@@ -52,6 +52,8 @@ export interface AppDeps {
   uiDir?: string;
   /** Simulated duration of a controller flash. @default 3000 */
   flashDelayMs?: number;
+  /** Flashes the real charge controllers (avrdude); without it the flash is simulated. */
+  flashControllers?: (onProgress: (percent: number) => void) => Promise<string[]>;
   /** Largest update upload. @default 1 GiB */
   maxUploadBytes?: number;
   /** Space kept free for the database on the data partition. @default DATA_RESERVE_BYTES */

@@ -81,7 +81,12 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { station, deps } = ctx;
   const settings = station.settings;
-  let flash: { state: "idle" | "flashing" | "done"; finishedAt: string | null } = {
+  let flash: {
+    state: "idle" | "flashing" | "done" | "failed";
+    finishedAt: string | null;
+    percent?: number;
+    error?: string;
+  } = {
     state: "idle",
     finishedAt: null,
   };
@@ -132,8 +137,35 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
     if (flash.state === "flashing") {
       throw fieldError(409, "flash", "A flash is running already", "busy");
     }
-    flash = { state: "flashing", finishedAt: null };
+    flash = { state: "flashing", finishedAt: null, percent: 0 };
     await logEvent(ctx, "FlashStarted", "Charge controller flash started from the web interface");
+    const real = deps.flashControllers;
+    if (real) {
+      // The points take no session while their controllers are away.
+      await station.dispatch({ type: "availability", connectorId: 0, operative: false });
+      real((percent) => flash = { ...flash, percent }).then(
+        async (versions) => {
+          flash = {
+            state: "done",
+            finishedAt: new Date(station.hardware.clock.nowMs()).toISOString(),
+            percent: 100,
+          };
+          log.info(`Charge controllers flashed: ${versions.join(", ")}`);
+          await logEvent(ctx, "FlashDone", `Charge controllers flashed: ${versions.join(", ")}`);
+        },
+        async (e) => {
+          const error = e instanceof Error ? e.message : String(e);
+          flash = {
+            state: "failed",
+            finishedAt: new Date(station.hardware.clock.nowMs()).toISOString(),
+            error,
+          };
+          log.error(`Charge controller flash failed: ${error}`);
+          await logEvent(ctx, "FlashFailed", `Charge controller flash failed: ${error}`);
+        },
+      ).finally(() => void station.restoreAvailability());
+      return c.json({ flash }, 202);
+    }
     later(ctx, deps.flashDelayMs ?? 3000, () => {
       // The simulated controllers keep their firmware: reading their info is the whole flash.
       const infos = station.hardware.controllers.map((ctl) => ctl.info());

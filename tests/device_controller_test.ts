@@ -14,6 +14,7 @@ import { type EmulatedMeter, RtuEmulator } from "../drivers/rtu/emulator.ts";
 import { METER_MAPS } from "../drivers/rtu/meter_maps.ts";
 import { type Json, ocppStation } from "./helpers/ocpp_station.ts";
 import { PtyPair } from "./helpers/pty.ts";
+import { startStation } from "./helpers/station_process.ts";
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
   const end = performance.now() + ms;
@@ -149,6 +150,119 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
     assert.equal((ended.params as Json).reason, "PowerLoss");
     assert.equal(evse.heartbeatS, 8, "armed again by the new lifetime");
     await until("the miss acknowledged", () => !evse.missed);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("device: Flash firmware gives the board's line to avrdude, follows its progress and takes the line back; a failing flash says why", async () => {
+  await using meterPty = await PtyPair.open();
+  await using boardPty = await PtyPair.open();
+  const sdm: EmulatedMeter = {
+    unit: 1,
+    map: METER_MAPS.sdm630,
+    values: { voltageV: [230, 230, 230], currentA: [0, 0, 0], powerW: [0, 0, 0], energyWh: 5 },
+    mode: "none",
+  };
+  await using _meter = await RtuEmulator.open(meterPty.b, [sdm], 115200);
+  await using evse = await RapiEmulator.open(boardPty.b);
+  const dir = await Deno.makeTempDir({ prefix: "ladewerk-flash-" });
+  try {
+    const hex = join(dir, "openevse.hex");
+    await Deno.writeTextFile(hex, ":00000001FF\n");
+    // A stand-in for avrdude that prints its progress the way avrdude does, or fails.
+    const avrdude = join(dir, "avrdude");
+    await Deno.writeTextFile(
+      avrdude,
+      `#!/bin/sh
+echo "$@" > ${join(dir, "args")}
+if [ -e ${
+        join(dir, "fail")
+      } ]; then echo "avrdude: stk500_recv(): programmer is not responding" >&2; exit 1; fi
+for p in 0 50 100; do printf "Writing | ## | %s%% 0.10s\\n" $p >&2; sleep 0.2; done
+for p in 0 100; do printf "Reading | ## | %s%% 0.10s\\n" $p >&2; sleep 0.2; done
+`,
+    );
+    await Deno.chmod(avrdude, 0o755);
+    const config = join(dir, "device.json");
+    await Deno.writeTextFile(
+      config,
+      JSON.stringify({
+        connectors: 1,
+        buses: { "rs485-1": { path: meterPty.a, baudRate: 115200 } },
+        meters: [{ connector: 1, driver: "modbus-rtu", model: "sdm630", bus: "rs485-1", unit: 1 }],
+        controllers: [{
+          connector: 1,
+          driver: "rapi",
+          path: boardPty.a,
+          heartbeatS: 8,
+          firmware: hex,
+          avrdude,
+        }],
+      }),
+    );
+    await using st = await startStation({
+      args: [
+        "--hardware",
+        "device",
+        "--connectors",
+        "1",
+        "--device-config",
+        config,
+        "--http-host",
+        "127.0.0.1",
+      ],
+    });
+    const login = await fetch(new URL("/api/login", st.baseUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "admin", password: "24110001" }),
+    });
+    const { csrfToken } = await login.json();
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    const flash = () =>
+      fetch(new URL("/api/modules/flash", st.baseUrl), {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrfToken },
+      }).then((r) => r.json());
+    const modules = () =>
+      fetch(new URL("/api/modules", st.baseUrl), { headers: { cookie } }).then((r) => r.json());
+    const versions = evse.received.filter((c) => c === "GV").length;
+    assert.equal((await flash()).flash.state, "flashing");
+    const seen = new Set<number>();
+    let m: Json;
+    for (;;) {
+      m = await modules();
+      if (m.flash.percent !== undefined) seen.add(m.flash.percent);
+      if (m.flash.state !== "flashing") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(m.flash.state, "done", JSON.stringify(m.flash));
+    assert.ok([...seen].some((p) => p > 0 && p < 100), `progress seen: ${[...seen]}`);
+    const args = await Deno.readTextFile(join(dir, "args"));
+    assert.match(
+      args,
+      new RegExp(`-p atmega328p -c arduino -P ${boardPty.a} -b 115200 -D -U flash:w:${hex}:i`),
+    );
+    assert.ok(evse.received.filter((c) => c === "GV").length > versions, "the line taken back");
+    await until("supervision armed again", () => evse.heartbeatS === 8);
+
+    await Deno.writeTextFile(join(dir, "fail"), "");
+    await flash();
+    for (;;) {
+      m = await modules();
+      if (m.flash.state !== "flashing") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(m.flash.state, "failed");
+    assert.match(m.flash.error, /programmer is not responding/);
+    // On a device the status wants the login too.
+    const status = () =>
+      fetch(new URL("/api/status", st.baseUrl), { headers: { cookie } }).then((r) => r.json());
+    for (let i = 0; (await status()).connectors[0].status !== "Available"; i++) {
+      assert.ok(i < 100, "the point is given back");
+      await new Promise((r) => setTimeout(r, 50));
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -126,6 +126,9 @@ Deno.test("station: Flash firmware is refused while a session runs, with the sta
     name: "Flash Firmware",
   }).click();
   await message.filter({ hasText: "Flashing started." }).waitFor();
+  await message.filter({ hasText: "The charge controllers are flashed." }).waitFor({
+    timeout: 15_000,
+  });
 });
 
 Deno.test("station: with the time source Browser the sync button shows the station's answer", async () => {

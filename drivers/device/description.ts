@@ -49,6 +49,10 @@ const Controller = z.discriminatedUnion("driver", [
       error: `One of ${BAUD_RATES.join(", ")}`,
     }).default(115200),
     heartbeatS: z.int().min(2).max(600).default(10),
+    /** The firmware a flash writes (M-1.6.2), an Intel HEX file in the image. */
+    firmware: z.string().min(1).default("/opt/ladewerk/firmware/openevse.hex"),
+    /** The avrdude to flash with. */
+    avrdude: z.string().min(1).default("avrdude"),
   }),
   z.strictObject({ connector, driver: z.literal("sim") }),
 ]);

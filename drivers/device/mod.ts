@@ -16,6 +16,7 @@ import { RtuMeter } from "../rtu/meter.ts";
 import { EvdevReader } from "../linux/evdev_reader.ts";
 import { SysfsLeds } from "../linux/leds.ts";
 import { RapiController } from "../rapi/controller.ts";
+import { flashBoard } from "../rapi/flash.ts";
 import { SimulatedHardware } from "../sim/mod.ts";
 import type { DeviceDescription } from "./description.ts";
 
@@ -39,6 +40,37 @@ export class DeviceHardware implements Hardware {
   /** Whether chrony says the time is valid; undefined without chrony. */
   timeValid: (() => boolean) | undefined;
   #timeTimer: ReturnType<typeof setInterval> | undefined;
+
+  #flashing: { connector: number; hex: string; avrdude: string }[] = [];
+
+  /** Whether a board can be flashed (a RAPI controller). */
+  get flashable(): boolean {
+    return this.#rapi.length > 0;
+  }
+
+  /**
+   * Flashes every RAPI board with its firmware file through avrdude, one after the other:
+   * the line is given up, flashed and verified, and taken back (the supervision armed again).
+   * Resolves with the new firmware versions.
+   */
+  async flashControllers(onProgress: (percent: number) => void): Promise<string[]> {
+    const versions: string[] = [];
+    const n = this.#rapi.length;
+    for (const [i, c] of this.#rapi.entries()) {
+      const cfg = this.#flashing.find((f) => f.connector === c.connectorId)!;
+      await c.suspend();
+      try {
+        await flashBoard(
+          { path: c.path, hex: cfg.hex, bin: cfg.avrdude },
+          (p) => onProgress(Math.round((i * 100 + p) / n)),
+        );
+      } finally {
+        await c.resume();
+      }
+      versions.push(c.info().firmwareVersion);
+    }
+    return versions;
+  }
 
   /** Asks chrony every 30 s whether the clock is synchronised. */
   startTimeWatch(run: Runner): void {
@@ -144,6 +176,11 @@ export class DeviceHardware implements Hardware {
       ? new SysfsLeds({ root: d.leds.root, points: d.leds.points })
       : undefined;
     const device = new DeviceHardware(sim, controllers, meters, buses, rtu, rapi, { reader, leds });
+    for (const c of d.controllers) {
+      if (c.driver === "rapi") {
+        device.#flashing.push({ connector: c.connector, hex: c.firmware, avrdude: c.avrdude });
+      }
+    }
     if (d.modem.driver === "mmcli") device.modem = new MmcliModem(systemRunner);
     if (d.modem.driver === "none") device.modem = new SimModem({ present: false });
     if (d.time.driver === "chrony") device.startTimeWatch(systemRunner);

@@ -70,6 +70,32 @@ export class RapiController implements ChargeController, AsyncDisposable {
   /** Opens the line, arms the heartbeat supervision and reads the state. */
   static async open(o: RapiOptions): Promise<RapiController> {
     const c = new RapiController(o);
+    await c.#start();
+    return c;
+  }
+
+  /** The serial device. */
+  get path(): string {
+    return this.#o.path;
+  }
+
+  /** Gives the line up (for a flash): no commands, no pulses until {@linkcode resume}. */
+  async suspend(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#queue;
+    this.#line?.close();
+    this.#line = undefined;
+  }
+
+  /** Takes the line back and arms the supervision again (the board may have new firmware). */
+  async resume(): Promise<void> {
+    await this.#start();
+  }
+
+  async #start(): Promise<void> {
+    const c = this;
+    const o = this.#o;
     c.#line = await SerialLine.open(o.path, o, (bytes) => c.#take(bytes));
     const version = await c.command("GV");
     c.#firmware = version.params[0] ?? "unknown";
@@ -94,7 +120,6 @@ export class RapiController implements ChargeController, AsyncDisposable {
       setInterval(() => void c.#pulse(), (hb * 1000) / 3),
       setInterval(() => void c.#poll(), o.pollMs ?? 1000),
     );
-    return c;
   }
 
   /** The EVSE state (`EVSE_STATE_xxx`). */

@@ -254,6 +254,9 @@ export const de: Record<Key, string> = {
     "Flasht die Ladecontroller neu (geschieht nach einem Update des Betriebssystems automatisch). Bestehende Ladevorgänge müssen vorab beendet werden.",
   "modules.flashConfirm": "Die Firmware der Ladecontroller jetzt flashen?",
   "modules.flashStarted": "Flashen gestartet.",
+  "modules.flashProgress": "Flashen: {percent} %",
+  "modules.flashDone": "Die Ladecontroller sind geflasht.",
+  "modules.flashFailed": "Flashen fehlgeschlagen: {error}",
 
   "power.title": "Leistung | Lastmanagement Stufe 1",
   "power.intro":

@@ -243,6 +243,9 @@ export const en = {
     "Flashes the charge controllers again (also done automatically after an OS update). Running sessions must be ended first.",
   "modules.flashConfirm": "Flash the firmware of the charge controllers now?",
   "modules.flashStarted": "Flashing started.",
+  "modules.flashProgress": "Flashing: {percent} %",
+  "modules.flashDone": "The charge controllers are flashed.",
+  "modules.flashFailed": "Flashing failed: {error}",
 
   "power.title": "Power | Load management level 1",
   "power.intro":

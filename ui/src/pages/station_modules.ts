@@ -20,6 +20,11 @@ interface Modules {
     maxCurrentMa: number;
   }[];
   meters: { connectorId: number; model: string; serial: string }[];
+  flash?: {
+    state: "idle" | "flashing" | "done" | "failed";
+    percent?: number;
+    error?: string;
+  };
 }
 
 /** The charge modules card. */
@@ -43,6 +48,26 @@ export function ModulesCard(): VNode {
     try {
       await post("/api/modules/flash");
       setMessage({ kind: "ok", text: t("modules.flashStarted") });
+      // Follow the flash until it ends: progress, then the new versions or the reason.
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const m = await get<Modules>("/api/modules");
+        setModules(m);
+        const f = m.flash;
+        if (!f || f.state === "flashing") {
+          setMessage({
+            kind: "ok",
+            text: t("modules.flashProgress", { percent: fmtNumber(f?.percent ?? 0) }),
+          });
+          continue;
+        }
+        setMessage(
+          f.state === "failed"
+            ? { kind: "error", text: t("modules.flashFailed", { error: f.error ?? "" }) }
+            : { kind: "ok", text: t("modules.flashDone") },
+        );
+        break;
+      }
     } catch (e) {
       setMessage({ kind: "error", text: errorText(e) });
     } finally {
