@@ -14,7 +14,7 @@ import { type EmulatedMeter, RtuEmulator } from "../drivers/rtu/emulator.ts";
 import { METER_MAPS } from "../drivers/rtu/meter_maps.ts";
 import { type Json, ocppStation } from "./helpers/ocpp_station.ts";
 import { PtyPair } from "./helpers/pty.ts";
-import { startStation } from "./helpers/station_process.ts";
+import { adminLogin, startDevice } from "./helpers/device.ts";
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
   const end = performance.now() + ms;
@@ -201,25 +201,8 @@ for p in 0 100; do printf "Reading | ## | %s%% 0.10s\\n" $p >&2; sleep 0.2; done
         }],
       }),
     );
-    await using st = await startStation({
-      args: [
-        "--hardware",
-        "device",
-        "--connectors",
-        "1",
-        "--device-config",
-        config,
-        "--http-host",
-        "127.0.0.1",
-      ],
-    });
-    const login = await fetch(new URL("/api/login", st.baseUrl), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ user: "admin", password: "24110001" }),
-    });
-    const { csrfToken } = await login.json();
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0]!;
+    await using st = await startDevice(config);
+    const { cookie, csrf: csrfToken } = await adminLogin(st);
     const flash = () =>
       fetch(new URL("/api/modules/flash", st.baseUrl), {
         method: "POST",

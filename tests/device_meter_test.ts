@@ -11,6 +11,7 @@ import { type EmulatedMeter, RtuEmulator } from "../drivers/rtu/emulator.ts";
 import { typeUid } from "../drivers/linux/evdev_reader.ts";
 import { METER_MAPS } from "../drivers/rtu/meter_maps.ts";
 import { PtyPair } from "./helpers/pty.ts";
+import { startDevice } from "./helpers/device.ts";
 import { MAIN_PATH, REPO_ROOT, startStation } from "./helpers/station_process.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -128,20 +129,7 @@ Deno.test("device: a USB reader typing the UID starts a session, missing it is R
         },
       }),
     );
-    await using st = await startStation({
-      args: [
-        "--hardware",
-        "device",
-        "--connectors",
-        "1",
-        "--device-config",
-        config,
-        "--http-host",
-        "127.0.0.1",
-        "--master-key",
-        "0A1B2C3D",
-      ],
-    });
+    await using st = await startDevice(config, { args: ["--master-key", "0A1B2C3D"] });
     await st.waitFor((s: Json) => s.station.faults.includes("ReaderFailure"));
     const green = () => Deno.readTextFileSync(join(leds, "cp1:green", "brightness")).trim();
     assert.equal(green(), "1", "green: free");

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { buildPayload } from "../image/tools.ts";
 import { updateKit } from "../station/update/testing.ts";
+import { adminLogin } from "./helpers/device.ts";
 import { seededRandom } from "./helpers/random.ts";
 import { freePort, startStation, type StationProcess } from "./helpers/station_process.ts";
 
@@ -18,16 +19,7 @@ type Json = any;
 
 const ENV = { LADEWERK_BOOT_TIMEOUT_MS: "6000", LADEWERK_HEALTH_TIMEOUT_MS: "5000" };
 
-async function login(st: StationProcess): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(new URL("/api/login", st.baseUrl), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ user: "admin", password: "24110001" }),
-  });
-  assert.equal(res.status, 200);
-  const body = await res.json();
-  return { cookie: (res.headers.get("set-cookie") ?? "").split(";")[0]!, csrf: body.csrfToken };
-}
+const login = (st: StationProcess) => adminLogin(st);
 
 async function upload(st: StationProcess, bundle: string, query = ""): Promise<Json> {
   const who = await login(st);

@@ -6,10 +6,7 @@
  * seconds, and the fault clears once it is back.
  * @module
  */
-import type { TokenReader, Unsubscribe } from "../ports.ts";
-
-/** The fault a missing reader raises. */
-export const READER_FAULT = "ReaderFailure";
+import { ReaderBase } from "../reader_base.ts";
 
 const EV_KEY = 1;
 const KEY_ENTER = 28;
@@ -92,52 +89,32 @@ export function typeUid(uid: string): Uint8Array {
 }
 
 /** The reader. */
-export class EvdevReader implements TokenReader, AsyncDisposable {
+export class EvdevReader extends ReaderBase implements AsyncDisposable {
   #path: string;
   #retryMs: number;
-  #tokens = new Set<(idTag: string) => void>();
-  #faults = new Set<(code: string, active: boolean) => void>();
-  #missing: boolean | undefined;
   #file: Deno.FsFile | undefined;
   #stopped = false;
   #loop: Promise<void>;
 
   constructor(o: { path: string; retryMs?: number }) {
+    super();
     this.#path = o.path;
     this.#retryMs = o.retryMs ?? 3000;
     this.#loop = this.#run();
-  }
-
-  onToken(listener: (idTag: string) => void): Unsubscribe {
-    this.#tokens.add(listener);
-    return () => this.#tokens.delete(listener);
-  }
-
-  onFault(listener: (code: string, active: boolean) => void): Unsubscribe {
-    this.#faults.add(listener);
-    if (this.#missing) listener(READER_FAULT, true);
-    return () => this.#faults.delete(listener);
-  }
-
-  #set(missing: boolean): void {
-    if (this.#missing === missing) return;
-    const was = this.#missing ?? false;
-    this.#missing = missing;
-    if (was !== missing) { for (const l of this.#faults) l(READER_FAULT, missing); }
   }
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
       try {
         this.#file = await Deno.open(this.#path, { read: true });
-        this.#set(false);
+        this.failing(false);
         const decoder = new KeyboardDecoder();
         const buf = new Uint8Array(EVENT_BYTES * 16);
         for (;;) {
           const n = await this.#file.read(buf);
           if (n === null) break;
           for (const uid of decoder.push(buf.subarray(0, n))) {
-            for (const l of this.#tokens) l(uid);
+            this.token(uid);
           }
         }
       } catch {
@@ -148,7 +125,7 @@ export class EvdevReader implements TokenReader, AsyncDisposable {
       } catch { /* closed */ }
       this.#file = undefined;
       if (this.#stopped) return;
-      this.#set(true);
+      this.failing(true);
       await new Promise((r) => setTimeout(r, this.#retryMs));
     }
   }

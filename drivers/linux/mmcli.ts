@@ -5,18 +5,8 @@
  * @module
  */
 import type { Modem, ModemInfo, SimState } from "../ports.ts";
+import { NO_MODEM } from "../sim/modem.ts";
 import type { Runner } from "./runner.ts";
-
-const NONE: ModemInfo = {
-  present: false,
-  model: "",
-  imei: "",
-  iccid: "",
-  imsi: "",
-  operator: "",
-  signalPercent: null,
-  simState: "unknown",
-};
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -65,10 +55,10 @@ export class MmcliModem implements Modem {
     try {
       list = JSON.parse(await this.#run("mmcli", ["-L", "-J"]))["modem-list"] ?? [];
     } catch {
-      return { ...NONE };
+      return { ...NO_MODEM };
     }
     const path = list[0];
-    if (!path) return { ...NONE };
+    if (!path) return { ...NO_MODEM };
     const modem = await this.#run("mmcli", ["-m", path, "-J"]);
     const simPath = value(JSON.parse(modem).modem?.generic?.sim);
     const sim = simPath

@@ -4,6 +4,7 @@
  * any), ignores the wake-up preamble and noise.
  * @module
  */
+import { openRawEnd } from "../rtu/line.ts";
 import { ACK, cutFrame, frame, TFI_PN532 } from "./frame.ts";
 
 /** The emulated reader. */
@@ -24,11 +25,8 @@ export class Pn532Emulator implements AsyncDisposable {
   }
 
   static async open(path: string): Promise<Pn532Emulator> {
-    await new Deno.Command("stty", { args: ["-F", path, "raw", "-echo"], stdout: "null" }).output();
-    return new Pn532Emulator(
-      await Deno.open(path, { read: true }),
-      await Deno.open(path, { write: true }),
-    );
+    const { input, out } = await openRawEnd(path);
+    return new Pn532Emulator(input, out);
   }
 
   async #write(bytes: Uint8Array): Promise<void> {

@@ -6,12 +6,9 @@
  * ReaderFailure on the station, which clears when it answers again.
  * @module
  */
-import type { TokenReader, Unsubscribe } from "../ports.ts";
+import { ReaderBase } from "../reader_base.ts";
 import { type LineSettings, SerialLine } from "../rtu/line.ts";
 import { cutFrame, frame, TFI_HOST } from "./frame.ts";
-
-/** The fault of a reader that does not answer. */
-export const READER_FAULT = "ReaderFailure";
 
 const GET_FIRMWARE_VERSION = 0x02;
 const SAM_CONFIGURATION = 0x14;
@@ -27,14 +24,11 @@ export interface Pn532Options extends Partial<LineSettings> {
 }
 
 /** The reader. */
-export class Pn532Reader implements TokenReader, AsyncDisposable {
+export class Pn532Reader extends ReaderBase implements AsyncDisposable {
   #o: Pn532Options;
   #line: SerialLine | undefined;
   #buf = new Uint8Array(0);
   #waiting: { resolve: (data: Uint8Array) => void; acked: boolean } | undefined;
-  #tokens = new Set<(idTag: string) => void>();
-  #faults = new Set<(code: string, active: boolean) => void>();
-  #failing = false;
   #misses = 0;
   #present: string | undefined;
   #absent = 0;
@@ -43,29 +37,13 @@ export class Pn532Reader implements TokenReader, AsyncDisposable {
   firmware = "";
 
   constructor(o: Pn532Options) {
+    super();
     this.#o = o;
   }
 
   /** Opens the line and starts polling. */
   start(): void {
     this.#loop = this.#run();
-  }
-
-  onToken(listener: (idTag: string) => void): Unsubscribe {
-    this.#tokens.add(listener);
-    return () => this.#tokens.delete(listener);
-  }
-
-  onFault(listener: (code: string, active: boolean) => void): Unsubscribe {
-    this.#faults.add(listener);
-    if (this.#failing) listener(READER_FAULT, true);
-    return () => this.#faults.delete(listener);
-  }
-
-  #setFailing(failing: boolean): void {
-    if (this.#failing === failing) return;
-    this.#failing = failing;
-    for (const l of this.#faults) l(READER_FAULT, failing);
   }
 
   #take(bytes: Uint8Array): void {
@@ -127,11 +105,11 @@ export class Pn532Reader implements TokenReader, AsyncDisposable {
         if (!this.#line?.isOpen) await this.#open();
         const data = await this.#command(IN_LIST_PASSIVE_TARGET, [0x01, 0x00]);
         this.#misses = 0;
-        this.#setFailing(false);
+        this.failing(false);
         this.#seen(data);
       } catch {
         if (++this.#misses >= 3 || !this.#line?.isOpen) {
-          this.#setFailing(true);
+          this.failing(true);
           this.#line?.close();
         }
       }
@@ -152,7 +130,7 @@ export class Pn532Reader implements TokenReader, AsyncDisposable {
       .toUpperCase();
     if (uid === "" || uid === this.#present) return;
     this.#present = uid;
-    for (const l of this.#tokens) l(uid);
+    this.token(uid);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

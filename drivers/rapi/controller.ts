@@ -94,31 +94,30 @@ export class RapiController implements ChargeController, AsyncDisposable {
   }
 
   async #start(): Promise<void> {
-    const c = this;
     const o = this.#o;
-    c.#line = await SerialLine.open(o.path, o, (bytes) => c.#take(bytes));
-    const version = await c.command("GV");
-    c.#firmware = version.params[0] ?? "unknown";
+    this.#line = await SerialLine.open(o.path, o, (bytes) => this.#take(bytes));
+    const version = await this.command("GV");
+    this.#firmware = version.params[0] ?? "unknown";
     // Before arming: was the supervision still armed (no reboot of the board since the last
     // lifetime armed it) and not tripped (it never stopped charging on its own)?
-    const before = await c.command("GY");
+    const before = await this.command("GY");
     const armed = before.kind === "OK" && Number(before.params[0]) > 0;
     const tripped = before.params[2] === "2";
     const hb = o.heartbeatS ?? 10;
-    await c.command("SY", [hb, 0]);
-    if (tripped) await c.command("SY", [165]);
-    await c.#poll();
-    const s = c.#evse;
-    c.#kept = !armed || tripped
+    await this.command("SY", [hb, 0]);
+    if (tripped) await this.command("SY", [165]);
+    await this.#poll();
+    const s = this.#evse;
+    this.#kept = !armed || tripped
       ? undefined
       : s === EVSE_STATE.C || s === EVSE_STATE.D
       ? "charging"
       : s === EVSE_STATE.B
       ? "connected"
       : undefined;
-    c.#timers.push(
-      setInterval(() => void c.#pulse(), (hb * 1000) / 3),
-      setInterval(() => void c.#poll(), o.pollMs ?? 1000),
+    this.#timers.push(
+      setInterval(() => void this.#pulse(), (hb * 1000) / 3),
+      setInterval(() => void this.#poll(), o.pollMs ?? 1000),
     );
   }
 

@@ -6,6 +6,7 @@
  * the capacity drops to the limit (0 A: charging stops) until the miss is acknowledged.
  * @module
  */
+import { openRawEnd } from "../rtu/line.ts";
 import { EVSE_STATE, formatCommand, parseLine, xorChecksum } from "./protocol.ts";
 
 /** The emulated board. */
@@ -36,17 +37,8 @@ export class RapiEmulator implements AsyncDisposable {
 
   /** Opens the line and boots (`$AB 00 <fw>`). */
   static async open(path: string): Promise<RapiEmulator> {
-    const stty = await new Deno.Command("stty", {
-      args: ["-F", path, "raw", "-echo"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (!stty.success) throw new Error(`stty ${path} failed`);
-    // Two descriptors: Deno queues one file's operations, a pending read would stop writes.
-    const e = new RapiEmulator(
-      await Deno.open(path, { read: true }),
-      await Deno.open(path, { write: true }),
-    );
+    const { input, out } = await openRawEnd(path);
+    const e = new RapiEmulator(input, out);
     await e.boot();
     return e;
   }

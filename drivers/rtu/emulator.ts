@@ -7,6 +7,7 @@
  * @module
  */
 import { crcOk, requestLength, withCrc } from "./frame.ts";
+import { openRawEnd } from "./line.ts";
 import { encode, type MeterMap } from "./meter_maps.ts";
 
 /** The values an emulated meter shows. */
@@ -96,16 +97,8 @@ export class RtuEmulator implements AsyncDisposable {
 
   /** Opens the line (raw, via stty) and starts answering. */
   static async open(path: string, meters: EmulatedMeter[], baudRate = 9600): Promise<RtuEmulator> {
-    const stty = await new Deno.Command("stty", {
-      args: ["-F", path, "raw", "-echo"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    if (!stty.success) throw new Error(`stty ${path} failed`);
-    // Two descriptors: Deno queues one file's operations, a pending read would stop writes.
-    const file = await Deno.open(path, { read: true });
-    const out = await Deno.open(path, { write: true });
-    return new RtuEmulator(file, out, meters, baudRate);
+    const { input, out } = await openRawEnd(path);
+    return new RtuEmulator(input, out, meters, baudRate);
   }
 
   async #serve(): Promise<void> {

@@ -111,3 +111,18 @@ export class SerialLine {
     }
   }
 }
+
+/**
+ * The far end of a line, for the device emulators: made raw by `stty`, opened twice (one
+ * descriptor to read, one to write).
+ */
+export async function openRawEnd(path: string): Promise<{ input: Deno.FsFile; out: Deno.FsFile }> {
+  const stty = await new Deno.Command("stty", {
+    args: ["-F", path, "raw", "-echo"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!stty.success) throw new Error(`stty ${path} failed`);
+  const input = await Deno.open(path, { read: true });
+  return { input, out: await Deno.open(path, { write: true }) };
+}

@@ -15,6 +15,18 @@ const SIM_MODEM: ModemInfo = {
   simState: "ready",
 };
 
+/** The facts of a station without a modem. */
+export const NO_MODEM: Readonly<ModemInfo> = Object.freeze({
+  present: false,
+  model: "",
+  imei: "",
+  iccid: "",
+  imsi: "",
+  operator: "",
+  signalPercent: null,
+  simState: "unknown",
+});
+
 /** A modem that answers the same facts every time; `{ present: false }` for none. */
 export class SimModem implements Modem {
   #info: ModemInfo;
@@ -22,18 +34,7 @@ export class SimModem implements Modem {
   /** Starts with the simulated facts, changed by `overrides`. */
   constructor(overrides: Partial<ModemInfo> = {}) {
     this.#info = { ...SIM_MODEM, ...overrides };
-    if (!this.#info.present) {
-      this.#info = {
-        present: false,
-        model: "",
-        imei: "",
-        iccid: "",
-        imsi: "",
-        operator: "",
-        signalPercent: null,
-        simState: "unknown",
-      };
-    }
+    if (!this.#info.present) this.#info = { ...NO_MODEM };
   }
 
   /** The facts of the modem. */
