@@ -5,6 +5,9 @@
  * @module
  */
 import { noRoomReason } from "../disk_space.ts";
+import { delay } from "../delay.ts";
+
+export { delay } from "../delay.ts";
 import { type Streamed, streamToFile, StreamTooLarge } from "../stream_file.ts";
 
 /** Protocols this station transfers files with (SupportedFileTransferProtocols). */
@@ -194,22 +197,6 @@ export async function upload(
   await post.body?.cancel();
   if (!post.ok) throw new Error(`POST answered HTTP ${post.status}`);
   return "POST";
-}
-
-/** Waits `ms`, or less when `signal` aborts (then rejects with its reason). */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Options of {@linkcode withRetries}. */

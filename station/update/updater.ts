@@ -10,6 +10,7 @@
  */
 import { join } from "node:path";
 import { getLogger } from "@logtape/logtape";
+import { delay } from "../delay.ts";
 import type { Station } from "../runtime.ts";
 import type { Slot } from "./boot_env.ts";
 import { writeAtomic } from "./file_slots.ts";
@@ -238,7 +239,7 @@ export class Updater {
     while (!signal.aborted) {
       reason = await check().catch((e) => `health check failed: ${e}`);
       if (reason === undefined || performance.now() - startMs >= timeoutMs) break;
-      await sleep(pollMs, signal);
+      await delay(pollMs, signal);
     }
     if (signal.aborted) return false;
     const pending = this.#record.pending;
@@ -333,7 +334,7 @@ export class Updater {
         held = true;
         log.info(`Update to ${version} waits until the running sessions end`);
         await station.dispatch({ type: "availability", connectorId: 0, operative: false });
-        while (running()) await sleep(this.#deps.pollMs ?? 500, signal);
+        while (running()) await delay(this.#deps.pollMs ?? 500, signal);
       }
       this.#phase = "installing";
       this.#changed();
@@ -380,19 +381,4 @@ export class Updater {
       throw e instanceof InstallError ? e : new InstallError("installer", reason);
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
