@@ -8,6 +8,8 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { join, resolve } from "node:path";
+import { rebootDevice, underSystemd } from "./drivers/linux/power.ts";
+import { systemRunner } from "./drivers/linux/runner.ts";
 import { RAUC_DIR } from "./station/update/file_slots.ts";
 import { REBOOT_EXIT_CODE, simBoot, SLOT_ENV, watchBootLoader } from "./station/update/sim_boot.ts";
 import { setupLogging } from "./logging.ts";
@@ -43,6 +45,7 @@ log.info(
 );
 const kept: Kept = {};
 let exitCode = 0;
+let rebootAfter = false;
 /** Lifetimes of the station program until it exits or the system reboots. */
 const lifetimes = async (): Promise<"exit" | "reboot"> => {
   for (;;) {
@@ -56,6 +59,9 @@ try {
   if (Deno.env.get(SLOT_ENV)) {
     watchBootLoader();
     if (await lifetimes() === "reboot") exitCode = REBOOT_EXIT_CODE;
+  } else if (opts.hardware === "device" && underSystemd((name) => Deno.env.get(name))) {
+    // The device's service: U-Boot and RAUC are the boot loader, a system restart reboots.
+    rebootAfter = await lifetimes() === "reboot";
   } else {
     const timeout = Number(Deno.env.get("LADEWERK_BOOT_TIMEOUT_MS"));
     exitCode = await simBoot({
@@ -78,4 +84,5 @@ try {
   exitCode = 2;
 }
 await closeLogs();
+if (rebootAfter) await rebootDevice(systemRunner);
 if (exitCode !== 0) Deno.exit(exitCode);
