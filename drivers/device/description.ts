@@ -77,6 +77,17 @@ export const DeviceDescription = z.strictObject({
   leds: z.discriminatedUnion("driver", [
     Sim,
     z.strictObject({
+      driver: z.literal("gpio"),
+      points: z.partialRecord(
+        z.enum(["0", "1", "2"]),
+        z.strictObject({
+          green: z.string().regex(/^gpiochip\d+:\d+$/, "chip:line, e.g. gpiochip0:17").optional(),
+          red: z.string().regex(/^gpiochip\d+:\d+$/, "chip:line, e.g. gpiochip0:17").optional(),
+          blue: z.string().regex(/^gpiochip\d+:\d+$/, "chip:line, e.g. gpiochip0:17").optional(),
+        }),
+      ),
+    }),
+    z.strictObject({
       driver: z.literal("sysfs"),
       root: z.string().min(1).default("/sys/class/leds"),
       points: z.partialRecord(

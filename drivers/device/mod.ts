@@ -4,7 +4,15 @@
  * OpenEVSE boards over RAPI from `drivers/rapi`.
  * @module
  */
-import type { Clock, Hardware, Meter, Modem, NetworkConfig, Unsubscribe } from "../ports.ts";
+import type {
+  Clock,
+  Hardware,
+  Meter,
+  Modem,
+  NetworkConfig,
+  TokenReader,
+  Unsubscribe,
+} from "../ports.ts";
 import { NetworkdConfig } from "../linux/networkd.ts";
 import { chronyTracking } from "../linux/chrony.ts";
 import { MmcliModem } from "../linux/mmcli.ts";
@@ -14,7 +22,7 @@ import { RtuBus } from "../rtu/bus.ts";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 import { RtuMeter } from "../rtu/meter.ts";
 import { EvdevReader } from "../linux/evdev_reader.ts";
-import { SysfsLeds } from "../linux/leds.ts";
+import { GpioLeds, SysfsLeds, type TimedLeds } from "../linux/leds.ts";
 import { RapiController } from "../rapi/controller.ts";
 import { flashBoard } from "../rapi/flash.ts";
 import { SimulatedHardware } from "../sim/mod.ts";
@@ -86,8 +94,8 @@ export class DeviceHardware implements Hardware {
   #rtuMeters: RtuMeter[];
 
   #rapi: RapiController[];
-  #reader: EvdevReader | undefined;
-  #leds: SysfsLeds | undefined;
+  #reader: (TokenReader & AsyncDisposable) | undefined;
+  #leds: TimedLeds | undefined;
 
   private constructor(
     sim: SimulatedHardware,
@@ -96,7 +104,7 @@ export class DeviceHardware implements Hardware {
     buses: Map<string, RtuBus>,
     rtu: RtuMeter[],
     rapi: RapiController[],
-    real: { reader: EvdevReader | undefined; leds: SysfsLeds | undefined },
+    real: { reader: (TokenReader & AsyncDisposable) | undefined; leds: TimedLeds | undefined },
   ) {
     this.sim = sim;
     this.controllers = controllers;
@@ -174,6 +182,8 @@ export class DeviceHardware implements Hardware {
       : undefined;
     const leds = d.leds.driver === "sysfs"
       ? new SysfsLeds({ root: d.leds.root, points: d.leds.points })
+      : d.leds.driver === "gpio"
+      ? new GpioLeds({ points: d.leds.points, run: systemRunner })
       : undefined;
     const device = new DeviceHardware(sim, controllers, meters, buses, rtu, rapi, { reader, leds });
     for (const c of d.controllers) {

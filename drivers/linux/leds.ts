@@ -1,6 +1,6 @@
 /**
- * LEDs through the Linux LED class (`/sys/class/leds/<name>/brightness`): per charge point one
- * LED per colour (yellow is red and green together). Steady is on; pulse is one second on, one
+ * LEDs through the Linux LED class (`/sys/class/leds/<name>/brightness`) or GPIO lines
+ * (`gpioset`): per charge point one LED per colour (yellow is red and green together). Steady is on; pulse is one second on, one
  * off; a fault blinks its count (M-4: 300 ms on, 300 ms off, then a 2 s pause). Timing is the
  * station's, not a kernel trigger's, so a blink code is exact; a file is written only when
  * its value changes.
@@ -45,32 +45,33 @@ function colours(color: LedPattern["color"]): (keyof PointLeds)[] {
   }
 }
 
-/** LEDs of the LED class. */
-export class SysfsLeds implements Leds, Disposable {
-  #root: string;
+/**
+ * LEDs switched by name, the patterns timed here: the LED class and GPIO lines differ only in
+ * how one LED is switched.
+ */
+export abstract class TimedLeds implements Leds, Disposable {
   #points: Map<number, PointLeds>;
   #timers = new Map<number, ReturnType<typeof setTimeout>>();
-  #written = new Map<string, string>();
+  #written = new Map<string, boolean>();
   #patterns = new Map<number, string>();
   /** Write failures (a missing LED): counted, never thrown into the station. */
   errors = 0;
 
-  constructor(o: { root?: string; points: Record<string, PointLeds> }) {
-    this.#root = o.root ?? "/sys/class/leds";
-    this.#points = new Map(Object.entries(o.points).map(([k, v]) => [Number(k), v]));
+  constructor(points: Partial<Record<string, PointLeds>>) {
+    this.#points = new Map(
+      Object.entries(points).filter((e): e is [string, PointLeds] => e[1] !== undefined)
+        .map(([k, v]) => [Number(k), v]),
+    );
   }
 
+  /** Switches one LED; throws when it cannot. */
+  protected abstract switch(name: string, on: boolean): void;
+
   #write(name: string, on: boolean): void {
-    const dir = join(this.#root, name);
-    let max = "1";
+    if (this.#written.get(name) === on) return;
     try {
-      max = Deno.readTextFileSync(join(dir, "max_brightness")).trim() || "1";
-    } catch { /* 1 */ }
-    const value = on ? max : "0";
-    if (this.#written.get(name) === value) return;
-    try {
-      Deno.writeTextFileSync(join(dir, "brightness"), value);
-      this.#written.set(name, value);
+      this.switch(name, on);
+      this.#written.set(name, on);
     } catch {
       this.errors++;
     }
@@ -104,5 +105,46 @@ export class SysfsLeds implements Leds, Disposable {
 
   [Symbol.dispose](): void {
     for (const t of this.#timers.values()) clearTimeout(t);
+  }
+}
+
+/** LEDs of the LED class (`<root>/<name>/brightness`, full brightness when on). */
+export class SysfsLeds extends TimedLeds {
+  #root: string;
+
+  constructor(o: { root?: string; points: Partial<Record<string, PointLeds>> }) {
+    super(o.points);
+    this.#root = o.root ?? "/sys/class/leds";
+  }
+
+  protected switch(name: string, on: boolean): void {
+    const dir = join(this.#root, name);
+    let max = "1";
+    try {
+      max = Deno.readTextFileSync(join(dir, "max_brightness")).trim() || "1";
+    } catch { /* 1 */ }
+    Deno.writeTextFileSync(join(dir, "brightness"), on ? max : "0");
+  }
+}
+
+/**
+ * LEDs on GPIO lines through Debian's gpiod tools (libgpiod 1.6: `gpioset <chip> <line>=<0|1>`);
+ * an LED's name is `chip:line`, e.g. `gpiochip0:17`.
+ */
+export class GpioLeds extends TimedLeds {
+  #run: (cmd: string, args: string[]) => Promise<string>;
+
+  constructor(o: {
+    points: Partial<Record<string, PointLeds>>;
+    run: (cmd: string, args: string[]) => Promise<string>;
+  }) {
+    super(o.points);
+    this.#run = o.run;
+  }
+
+  protected switch(name: string, on: boolean): void {
+    const [chip, line] = name.split(":");
+    if (!chip || !line || !/^\d+$/.test(line)) throw new RangeError(`Not chip:line: ${name}`);
+    void this.#run("gpioset", [chip, `${line}=${on ? 1 : 0}`]).catch(() => this.errors++);
   }
 }

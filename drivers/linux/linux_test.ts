@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { EvdevReader, KeyboardDecoder, typeUid } from "./evdev_reader.ts";
-import { cycleOf, SysfsLeds } from "./leds.ts";
+import { cycleOf, GpioLeds, SysfsLeds } from "./leds.ts";
 
 const read = (root: string, name: string) =>
   Deno.readTextFileSync(join(root, name, "brightness")).trim();
@@ -78,4 +78,24 @@ Deno.test("evdev reader: typed UIDs from input_event records; a missing reader i
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("gpio LEDs: gpioset per colour, only on a change", () => {
+  const calls: string[] = [];
+  using leds = new GpioLeds({
+    points: { "1": { green: "gpiochip0:17", red: "gpiochip0:27" } },
+    run: (cmd, args) => {
+      calls.push([cmd, ...args].join(" "));
+      return Promise.resolve("");
+    },
+  });
+  leds.set(1, { color: "green", mode: "steady" });
+  leds.set(1, { color: "green", mode: "steady" });
+  leds.set(1, { color: "red", mode: "steady" });
+  assert.deepEqual(calls, [
+    "gpioset gpiochip0 17=1",
+    "gpioset gpiochip0 27=0",
+    "gpioset gpiochip0 17=0",
+    "gpioset gpiochip0 27=1",
+  ]);
 });
