@@ -222,6 +222,20 @@ export async function runStation(
   });
   await updates.updater.start();
   station.addStatus("update", () => updates.updater.status());
+  // The vendor's OS access follows its setting, from the start on (off by default).
+  const vendorAccess = hardware instanceof DeviceHardware ? hardware.vendorAccess : undefined;
+  let vendorOn: boolean | undefined;
+  const applyVendorAccess = () => {
+    const on = settings.get("security.remoteVendorAccess");
+    if (!vendorAccess || on === vendorOn) return;
+    vendorOn = on;
+    vendorAccess(on).then(
+      () => log.info(`Vendor OS access ${on ? "enabled" : "disabled"}`),
+      (e) => log.error(`Vendor OS access not ${on ? "enabled" : "disabled"}: ${e}`),
+    );
+  };
+  applyVendorAccess();
+  const offVendor = settings.onChange(applyVendorAccess);
   const cluster = startCluster(station);
   station.addStatus("cluster", () => cluster.status());
   const webSessions = new WebSessions({ clock: monotonicClock });
@@ -305,6 +319,7 @@ export async function runStation(
   );
 
   await web.finished;
+  offVendor();
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");

@@ -107,6 +107,14 @@ export const DeviceDescription = z.strictObject({
   ]).default({ driver: "sim" }),
   time: z.discriminatedUnion("driver", [Sim, z.strictObject({ driver: z.literal("chrony") })])
     .default({ driver: "sim" }),
+  vendorAccess: z.discriminatedUnion("driver", [
+    Sim,
+    z.strictObject({
+      driver: z.literal("systemd"),
+      units: z.array(z.string().regex(/^[\w@.-]+\.(service|socket)$/, "A unit such as ssh.service"))
+        .min(1).default(["ssh.service", "openvpn-client@vendor.service"]),
+    }),
+  ]).default({ driver: "sim" }),
   network: z.discriminatedUnion("driver", [
     Sim,
     z.strictObject({
@@ -199,6 +207,7 @@ export function simulatedDescription(connectors: 1 | 2): DeviceDescription {
     reader: { driver: "sim" },
     leds: { driver: "sim" },
     network: { driver: "sim" },
+    vendorAccess: { driver: "sim" },
     modem: { driver: "sim" },
     time: { driver: "sim" },
   };

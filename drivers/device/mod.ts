@@ -16,6 +16,7 @@ import type {
 import { NetworkdConfig } from "../linux/networkd.ts";
 import { chronyTracking } from "../linux/chrony.ts";
 import { MmcliModem } from "../linux/mmcli.ts";
+import { setVendorAccess } from "../linux/services.ts";
 import { type Runner, systemRunner } from "../linux/runner.ts";
 import { SimModem } from "../sim/modem.ts";
 import { RtuBus } from "../rtu/bus.ts";
@@ -43,6 +44,8 @@ export class DeviceHardware implements Hardware {
   readonly sim: SimulatedHardware;
   /** The WAN interface, when the description names a real one. */
   network: NetworkConfig | undefined;
+  /** Switches the vendor's OS access (M-1.8.3), when the description names its units. */
+  vendorAccess: ((enabled: boolean) => Promise<void>) | undefined;
   /** The mobile modem, when the description names one (or none). */
   modem: Modem | undefined;
   /** Whether chrony says the time is valid; undefined without chrony. */
@@ -190,6 +193,10 @@ export class DeviceHardware implements Hardware {
       if (c.driver === "rapi") {
         device.#flashing.push({ connector: c.connector, hex: c.firmware, avrdude: c.avrdude });
       }
+    }
+    if (d.vendorAccess.driver === "systemd") {
+      const units = d.vendorAccess.units;
+      device.vendorAccess = (enabled) => setVendorAccess(enabled, systemRunner, units);
     }
     if (d.modem.driver === "mmcli") device.modem = new MmcliModem(systemRunner);
     if (d.modem.driver === "none") device.modem = new SimModem({ present: false });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { parseTracking } from "./chrony.ts";
 import { MmcliModem } from "./mmcli.ts";
+import { setVendorAccess } from "./services.ts";
 
 // Shaped like ModemManager 1.20's `mmcli -J` output.
 const MODEM = JSON.stringify({
@@ -74,4 +75,18 @@ Deno.test("chrony: synchronised or not from chronyc -c tracking", () => {
   });
   const not = parseTracking("00000000,,0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,1.0,1.0,0.0,Not synchronised");
   assert.equal(not.synchronised, false);
+});
+
+Deno.test("vendor access: the units enabled or disabled at once", async () => {
+  const calls: string[] = [];
+  const run = (cmd: string, args: string[]) => {
+    calls.push([cmd, ...args].join(" "));
+    return Promise.resolve("");
+  };
+  await setVendorAccess(true, run);
+  await setVendorAccess(false, run, ["ssh.service"]);
+  assert.deepEqual(calls, [
+    "systemctl enable --now ssh.service openvpn-client@vendor.service",
+    "systemctl disable --now ssh.service",
+  ]);
 });
