@@ -55,7 +55,7 @@ function context(deps: AppDeps): AppContext {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const ctx = context(deps);
   startPowerSampler(ctx, deps.signal);
-  followNetworkSettings(ctx, deps.signal);
+  const networkChanges = followNetworkSettings(ctx, deps.signal);
 
   const app = new Hono<AppEnv>();
   app.onError(errorResponse);
@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       authRoutes,
       liveRoutes,
       settingsRoutes,
-      networkRoutes,
+      (c: AppContext) => networkRoutes(c, networkChanges),
       whitelistRoutes,
       stationRoutes,
       softwareRoutes,

@@ -60,6 +60,8 @@ export interface AppDeps {
   dataReserveBytes?: number;
   /** Delay between the 202 answer and a requested restart. @default 100 */
   restartDelayMs?: number;
+  /** How long a network change waits for its confirmation. @default 60000 */
+  networkConfirmMs?: number;
   /** Interval of the status event when nothing changes. @default 10000 */
   eventKeepAliveMs?: number;
 }

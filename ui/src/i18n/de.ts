@@ -329,6 +329,9 @@ export const de: Record<Key, string> = {
   "security.warning":
     "Sicherheitsrisiko: nur auf Anweisung des Herstellers verwenden und danach wieder abschalten.",
 
+  "net.confirm":
+    "Die neuen Netzwerkeinstellungen werden um {time} zurückgenommen, wenn Sie sie nicht behalten (eine Einstellung, die Sie aussperrt, kehrt so von selbst zurück).",
+  "net.keep": "Einstellungen behalten",
   "sw.versions": "Versionen",
   "sw.os": "OS",
   "sw.app": "Anwendung",

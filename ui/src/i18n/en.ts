@@ -316,6 +316,9 @@ export const en = {
   "security.warning":
     "Security risk: enable this only when the manufacturer asks you to, and disable it afterwards.",
 
+  "net.confirm":
+    "The new network settings are undone at {time} unless you keep them (so a set-up that cuts you off comes back by itself).",
+  "net.keep": "Keep these settings",
   "sw.versions": "Versions",
   "sw.os": "OS",
   "sw.app": "Application",

@@ -6,10 +6,10 @@
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { get } from "../api.ts";
+import { get, post } from "../api.ts";
 import { CheckField, NumberField, SelectField, TextField } from "../components/field.ts";
 import { FormCard } from "../components/form_card.ts";
-import { useSettingsForm } from "../components/settings_form.ts";
+import { errorText, useSettingsForm } from "../components/settings_form.ts";
 import { t } from "../i18n.ts";
 import { MobileCard } from "./network_mobile.ts";
 
@@ -47,6 +47,8 @@ export function inServiceNet(address: unknown): boolean {
 export interface NetworkAnswer {
   applied?: Record<string, Record<string, unknown> | undefined>;
   modem?: Record<string, unknown> & { present?: boolean };
+  /** A saved change that is rolled back unless kept before `until`. */
+  pendingConfirmation?: { until: string } | null;
 }
 
 /** The network page. */
@@ -54,8 +56,20 @@ export function NetworkPage(): VNode {
   const wan = useSettingsForm(WAN_KEYS);
   const [net, setNet] = useState<NetworkAnswer | null>(null);
   useEffect(() => {
-    get<NetworkAnswer>("/api/network").then(setNet).catch(() => setNet({}));
+    const load = () => get<NetworkAnswer>("/api/network").then(setNet).catch(() => {});
+    void load();
+    // A saved change waits for "Keep": read again every 2 s while the page is open.
+    const timer = setInterval(load, 2000);
+    return () => clearInterval(timer);
   }, []);
+  const [keepError, setKeepError] = useState<string | null>(null);
+  const keep = () => {
+    setKeepError(null);
+    post("/api/network/confirm").then(
+      () => get<NetworkAnswer>("/api/network").then(setNet),
+      (e) => setKeepError(errorText(e)),
+    );
+  };
   const v4 = String(wan.value("network.ipv4.mode") ?? "dhcp");
   const v6 = String(wan.value("network.ipv6.mode") ?? "dhcp");
   const risky = ["address", "gateway", "dns", "dhcpRangeStart", "dhcpRangeEnd"]
@@ -63,8 +77,18 @@ export function NetworkPage(): VNode {
   const f = (k: string) => `network.ipv4.${k}`;
   const f6 = (k: string) => `network.ipv6.${k}`;
 
+  const until = net?.pendingConfirmation?.until;
   return html`
     <h1>${t("page.network")}</h1>
+    ${until
+      ? html`<div class="msg msg-warn" role="alert" data-id="net-confirm">
+          <p>${t("net.confirm", { time: new Date(until).toLocaleTimeString() })}</p>
+          <div class="actions"><button type="button" class="primary" onClick=${keep}>${
+        t("net.keep")
+      }</button></div>
+          ${keepError ? html`<p class="msg msg-error">${keepError}</p>` : null}
+        </div>`
+      : null}
     <${FormCard} id="wan" title=${t("net.wan")} form=${wan}
       intro=${html`<p class="msg msg-warn">${t("net.serviceWarning")}</p>`}>
       <div class="two-col">
