@@ -236,6 +236,22 @@ export async function runStation(
   };
   applyVendorAccess();
   const offVendor = settings.onChange(applyVendorAccess);
+  // The time settings go to chrony and timedatectl on a device that has them.
+  const timeApplier = hardware instanceof DeviceHardware ? hardware.applyTime : undefined;
+  let timeKey = "";
+  const applyTimeSettings = () => {
+    const setup = {
+      source: settings.get("time.source"),
+      ntpServer: settings.get("time.ntpServer"),
+      zone: settings.get("time.zone"),
+    };
+    const key = JSON.stringify(setup);
+    if (!timeApplier || key === timeKey) return;
+    timeKey = key;
+    timeApplier(setup).catch((e) => log.error(`Time settings not applied: ${e}`));
+  };
+  applyTimeSettings();
+  const offTime = settings.onChange(applyTimeSettings);
   const cluster = startCluster(station);
   station.addStatus("cluster", () => cluster.status());
   const webSessions = new WebSessions({ clock: monotonicClock });
@@ -320,6 +336,7 @@ export async function runStation(
 
   await web.finished;
   offVendor();
+  offTime();
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");

@@ -14,7 +14,7 @@ import type {
   Unsubscribe,
 } from "../ports.ts";
 import { NetworkdConfig } from "../linux/networkd.ts";
-import { chronyTracking } from "../linux/chrony.ts";
+import { applyTime, chronyTracking, type TimeSetup } from "../linux/chrony.ts";
 import { MmcliModem } from "../linux/mmcli.ts";
 import { setVendorAccess } from "../linux/services.ts";
 import { type Runner, systemRunner } from "../linux/runner.ts";
@@ -48,6 +48,8 @@ export class DeviceHardware implements Hardware {
   vendorAccess: ((enabled: boolean) => Promise<void>) | undefined;
   /** The mobile modem, when the description names one (or none). */
   modem: Modem | undefined;
+  /** Applies the time settings (NTP server, zone), with chrony. */
+  applyTime: ((setup: TimeSetup) => Promise<void>) | undefined;
   /** Whether chrony says the time is valid; undefined without chrony. */
   timeValid: (() => boolean) | undefined;
   #timeTimer: ReturnType<typeof setInterval> | undefined;
@@ -200,7 +202,10 @@ export class DeviceHardware implements Hardware {
     }
     if (d.modem.driver === "mmcli") device.modem = new MmcliModem(systemRunner);
     if (d.modem.driver === "none") device.modem = new SimModem({ present: false });
-    if (d.time.driver === "chrony") device.startTimeWatch(systemRunner);
+    if (d.time.driver === "chrony") {
+      device.startTimeWatch(systemRunner);
+      device.applyTime = (setup) => applyTime(setup, systemRunner);
+    }
     if (d.network.driver === "networkd") {
       device.network = new NetworkdConfig({
         iface: d.network.iface,

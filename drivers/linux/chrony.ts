@@ -32,3 +32,36 @@ export function parseTracking(csv: string): Tracking {
 export async function chronyTracking(run: Runner): Promise<Tracking> {
   return parseTracking(await run("chronyc", ["-c", "tracking"]));
 }
+
+/** The time settings a device applies. */
+export interface TimeSetup {
+  source: "NTP" | "Heartbeat" | "Browser";
+  ntpServer: string;
+  zone: string;
+}
+
+/** The chrony source file of a set-up: the NTP server, or none when another source sets time. */
+export function chronySources(s: TimeSetup): string {
+  return [
+    "# Written by ladewerk from the station's time settings; changes here are overwritten.",
+    ...(s.source === "NTP" && s.ntpServer ? [`server ${s.ntpServer} iburst`] : []),
+    "",
+  ].join("\n");
+}
+
+/**
+ * Applies the time settings (M-1.6.1): the NTP server as chrony's source file
+ * (`<dir>/ladewerk.sources`, then `chronyc reload sources`) and the zone with `timedatectl
+ * set-timezone`; the RTC follows the system clock (chrony's `rtcsync`).
+ */
+export async function applyTime(
+  s: TimeSetup,
+  run: Runner,
+  dir = "/etc/chrony/sources.d",
+): Promise<void> {
+  const path = `${dir}/ladewerk.sources`;
+  await Deno.writeTextFile(`${path}.tmp`, chronySources(s));
+  await Deno.rename(`${path}.tmp`, path);
+  await run("chronyc", ["reload", "sources"]);
+  await run("timedatectl", ["set-timezone", s.zone]);
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseTracking } from "./chrony.ts";
+import { applyTime, chronySources, parseTracking } from "./chrony.ts";
 import { MmcliModem } from "./mmcli.ts";
 import { setVendorAccess } from "./services.ts";
 
@@ -89,4 +89,31 @@ Deno.test("vendor access: the units enabled or disabled at once", async () => {
     "systemctl enable --now ssh.service openvpn-client@vendor.service",
     "systemctl disable --now ssh.service",
   ]);
+});
+
+Deno.test("time: the NTP server as chrony's source, the zone through timedatectl", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ladewerk-chrony-" });
+  try {
+    const calls: string[] = [];
+    const run = (cmd: string, args: string[]) => {
+      calls.push([cmd, ...args].join(" "));
+      return Promise.resolve("");
+    };
+    await applyTime(
+      { source: "NTP", ntpServer: "ntp.example.org", zone: "Europe/Vienna" },
+      run,
+      dir,
+    );
+    assert.match(
+      await Deno.readTextFile(`${dir}/ladewerk.sources`),
+      /^server ntp\.example\.org iburst$/m,
+    );
+    assert.deepEqual(calls, ["chronyc reload sources", "timedatectl set-timezone Europe/Vienna"]);
+    assert.doesNotMatch(
+      chronySources({ source: "Heartbeat", ntpServer: "x", zone: "UTC" }),
+      /server/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
