@@ -103,6 +103,32 @@ async function restoreWebSessions(dataDir: string, sessions: WebSessions): Promi
   await Deno.remove(path).catch(() => {});
 }
 
+/**
+ * Applies what `read` gives from the settings now and on every change of it (compared as JSON),
+ * when there is something to apply it with; returns the unsubscribe.
+ */
+function followSettings<T>(
+  settings: Settings,
+  read: () => T,
+  apply: ((value: T) => Promise<void>) | undefined,
+  what: string,
+): () => void {
+  if (!apply) return () => {};
+  let last = "";
+  const run = () => {
+    const value = read();
+    const key = JSON.stringify(value);
+    if (key === last) return;
+    last = key;
+    apply(value).then(
+      () => log.info(`${what} applied`),
+      (e) => log.error(`${what} not applied: ${e instanceof Error ? e.message : e}`),
+    );
+  };
+  run();
+  return settings.onChange(run);
+}
+
 /** Default device description on a device. */
 export const DEVICE_CONFIG_PATH = "/etc/ladewerk/device.json";
 
@@ -222,36 +248,36 @@ export async function runStation(
   });
   await updates.updater.start();
   station.addStatus("update", () => updates.updater.status());
-  // The vendor's OS access follows its setting, from the start on (off by default).
-  const vendorAccess = hardware instanceof DeviceHardware ? hardware.vendorAccess : undefined;
-  let vendorOn: boolean | undefined;
-  const applyVendorAccess = () => {
-    const on = settings.get("security.remoteVendorAccess");
-    if (!vendorAccess || on === vendorOn) return;
-    vendorOn = on;
-    vendorAccess(on).then(
-      () => log.info(`Vendor OS access ${on ? "enabled" : "disabled"}`),
-      (e) => log.error(`Vendor OS access not ${on ? "enabled" : "disabled"}: ${e}`),
-    );
-  };
-  applyVendorAccess();
-  const offVendor = settings.onChange(applyVendorAccess);
-  // The time settings go to chrony and timedatectl on a device that has them.
-  const timeApplier = hardware instanceof DeviceHardware ? hardware.applyTime : undefined;
-  let timeKey = "";
-  const applyTimeSettings = () => {
-    const setup = {
+  // On a device: the vendor's OS access (off by default), the time settings and the modem's
+  // PIN and APN follow their settings, from the start on.
+  const device = hardware instanceof DeviceHardware ? hardware : undefined;
+  const offVendor = followSettings(
+    settings,
+    () => settings.get("security.remoteVendorAccess"),
+    device?.vendorAccess,
+    "Vendor OS access",
+  );
+  const offTime = followSettings(
+    settings,
+    () => ({
       source: settings.get("time.source"),
       ntpServer: settings.get("time.ntpServer"),
       zone: settings.get("time.zone"),
-    };
-    const key = JSON.stringify(setup);
-    if (!timeApplier || key === timeKey) return;
-    timeKey = key;
-    timeApplier(setup).catch((e) => log.error(`Time settings not applied: ${e}`));
-  };
-  applyTimeSettings();
-  const offTime = settings.onChange(applyTimeSettings);
+    }),
+    device?.applyTime,
+    "Time settings",
+  );
+  const offMobile = followSettings(
+    settings,
+    () => ({
+      pin: settings.get("mobile.pin"),
+      apn: settings.get("mobile.apn"),
+      user: settings.get("mobile.user"),
+      password: settings.get("mobile.password"),
+    }),
+    device?.setUpMobile,
+    "Mobile modem set-up",
+  );
   const cluster = startCluster(station);
   station.addStatus("cluster", () => cluster.status());
   const webSessions = new WebSessions({ clock: monotonicClock });
@@ -337,6 +363,7 @@ export async function runStation(
   await web.finished;
   offVendor();
   offTime();
+  offMobile();
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
   await station.shutdown("Reboot");

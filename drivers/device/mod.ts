@@ -15,7 +15,7 @@ import type {
 } from "../ports.ts";
 import { NetworkdConfig } from "../linux/networkd.ts";
 import { applyTime, chronyTracking, type TimeSetup } from "../linux/chrony.ts";
-import { MmcliModem } from "../linux/mmcli.ts";
+import { MmcliModem, type MobileSetup, setUpMobile } from "../linux/mmcli.ts";
 import { setVendorAccess } from "../linux/services.ts";
 import { type Runner, systemRunner } from "../linux/runner.ts";
 import { SimModem } from "../sim/modem.ts";
@@ -46,6 +46,8 @@ export class DeviceHardware implements Hardware {
   network: NetworkConfig | undefined;
   /** Switches the vendor's OS access (M-1.8.3), when the description names its units. */
   vendorAccess: ((enabled: boolean) => Promise<void>) | undefined;
+  /** Sets the modem up (PIN, APN), when it is a real one. */
+  setUpMobile: ((setup: MobileSetup) => Promise<void>) | undefined;
   /** The mobile modem, when the description names one (or none). */
   modem: Modem | undefined;
   /** Applies the time settings (NTP server, zone), with chrony. */
@@ -200,7 +202,10 @@ export class DeviceHardware implements Hardware {
       const units = d.vendorAccess.units;
       device.vendorAccess = (enabled) => setVendorAccess(enabled, systemRunner, units);
     }
-    if (d.modem.driver === "mmcli") device.modem = new MmcliModem(systemRunner);
+    if (d.modem.driver === "mmcli") {
+      device.modem = new MmcliModem(systemRunner);
+      device.setUpMobile = (setup) => setUpMobile(systemRunner, setup).then(() => {});
+    }
     if (d.modem.driver === "none") device.modem = new SimModem({ present: false });
     if (d.time.driver === "chrony") {
       device.startTimeWatch(systemRunner);

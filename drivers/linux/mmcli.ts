@@ -67,3 +67,36 @@ export class MmcliModem implements Modem {
     return parseModem(modem, sim);
   }
 }
+
+/** What the station sets up on the modem (M-1.4.2). */
+export interface MobileSetup {
+  pin: string;
+  apn: string;
+  user: string;
+  password: string;
+}
+
+/**
+ * Unlocks the SIM with the PIN when it asks for one, then connects with the APN and its
+ * credentials (`mmcli --simple-connect`). A PIN is never tried when the SIM does not ask (a
+ * wrong one, tried again and again, would lock it).
+ */
+export async function setUpMobile(run: Runner, s: MobileSetup): Promise<ModemInfo> {
+  const modem = new MmcliModem(run);
+  let info = await modem.info();
+  if (!info.present) return info;
+  const list = JSON.parse(await run("mmcli", ["-L", "-J"]))["modem-list"] as string[];
+  const path = list[0]!;
+  const sim = value(JSON.parse(await run("mmcli", ["-m", path, "-J"])).modem?.generic?.sim);
+  if (info.simState === "pinRequired" && s.pin && sim) {
+    await run("mmcli", ["-i", sim, `--pin=${s.pin}`]);
+    info = await modem.info();
+  }
+  if (info.simState === "ready" && s.apn) {
+    const parts = [`apn=${s.apn}`];
+    if (s.user) parts.push(`user=${s.user}`);
+    if (s.password) parts.push(`password=${s.password}`);
+    await run("mmcli", ["-m", path, `--simple-connect=${parts.join(",")}`]);
+  }
+  return info;
+}

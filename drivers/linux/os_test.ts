@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { applyTime, chronySources, parseTracking } from "./chrony.ts";
-import { MmcliModem } from "./mmcli.ts";
+import { MmcliModem, setUpMobile } from "./mmcli.ts";
 import { setVendorAccess } from "./services.ts";
 
 // Shaped like ModemManager 1.20's `mmcli -J` output.
@@ -116,4 +116,41 @@ Deno.test("time: the NTP server as chrony's source, the zone through timedatectl
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("mmcli: the PIN only when the SIM asks, then the APN connect", async () => {
+  const calls: string[] = [];
+  const locked = JSON.parse(MODEM);
+  locked.modem.generic["unlock-required"] = "sim-pin";
+  let modem = JSON.stringify(locked);
+  const run = (cmd: string, args: string[]) => {
+    const line = [cmd, ...args].join(" ");
+    calls.push(line);
+    if (line.includes("--pin=")) modem = MODEM;
+    if (line === "mmcli -L -J") {
+      return Promise.resolve(
+        JSON.stringify({ "modem-list": ["/org/freedesktop/ModemManager1/Modem/0"] }),
+      );
+    }
+    if (line === "mmcli -m /org/freedesktop/ModemManager1/Modem/0 -J") {
+      return Promise.resolve(modem);
+    }
+    if (line === "mmcli -i /org/freedesktop/ModemManager1/SIM/0 -J") return Promise.resolve(SIM);
+    return Promise.resolve("");
+  };
+  const info = await setUpMobile(run, {
+    pin: "1234",
+    apn: "internet.t-d1.de",
+    user: "u",
+    password: "p",
+  });
+  assert.equal(info.simState, "ready");
+  assert.ok(calls.includes("mmcli -i /org/freedesktop/ModemManager1/SIM/0 --pin=1234"));
+  assert.equal(
+    calls.at(-1),
+    "mmcli -m /org/freedesktop/ModemManager1/Modem/0 --simple-connect=apn=internet.t-d1.de,user=u,password=p",
+  );
+  calls.length = 0;
+  await setUpMobile(run, { pin: "9999", apn: "", user: "", password: "" });
+  assert.ok(!calls.some((c) => c.includes("--pin")), "no PIN when the SIM does not ask");
 });
