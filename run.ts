@@ -25,6 +25,7 @@ import type { StationInfo } from "./station/snapshot.ts";
 import { openStore } from "./station/store/mod.ts";
 import { APP_VERSION, stationInfo } from "./station/version.ts";
 import { startUpdates } from "./station/update/mod.ts";
+import { delay } from "./station/delay.ts";
 import type { Store } from "./station/store/mod.ts";
 import type { Hardware } from "./drivers/ports.ts";
 import type { WebServers } from "./http/serve.ts";
@@ -127,6 +128,30 @@ function followSettings<T>(
   };
   run();
   return settings.onChange(run);
+}
+
+/** Flashes the boards after an OS update, once no session runs; the points wait meanwhile. */
+async function flashAfterUpdate(
+  station: Station,
+  device: DeviceHardware,
+  signal: AbortSignal,
+): Promise<void> {
+  while (station.state.connectors.some((c) => c.session) && !signal.aborted) {
+    await delay(5000, signal).catch(() => {});
+  }
+  if (signal.aborted) return;
+  log.info("Flashing the charge controllers with the firmware of the new OS version");
+  await station.dispatch({ type: "availability", connectorId: 0, operative: false });
+  try {
+    const versions = await device.flashControllers(() => {});
+    log.info(`Charge controllers flashed after the update: ${versions.join(", ")}`);
+  } catch (e) {
+    log.error(
+      `Charge controller flash after the update failed: ${e instanceof Error ? e.message : e}`,
+    );
+  } finally {
+    await station.restoreAvailability();
+  }
 }
 
 /** Default device description on a device. */
@@ -357,7 +382,16 @@ export async function runStation(
   kept.systemd ??= systemdNotifier();
   const systemd = kept.systemd;
   void updates.updater.confirm(() => healthCheck(store, web, hardware), stop.signal).then(
-    (healthy) => healthy && systemd.ready(),
+    (healthy) => {
+      if (!healthy) return;
+      systemd.ready();
+      // An OS update brings the boards' firmware with it: flashed once the update is good
+      // (M-1.6.2), when no session runs.
+      const last = updates.updater.status().last;
+      if (device?.flashable && last?.outcome === "installed" && last.atMs >= station.startedAtMs) {
+        void flashAfterUpdate(station, device, stop.signal);
+      }
+    },
   );
 
   await web.finished;
