@@ -142,24 +142,25 @@ async function lifetime(
       await st.waitFor((s: Any) => s.connectors[other - 1].session === null);
     }
     if (rnd() < 0.1) {
-      // Killed while it delivers what earlier lifetimes owe, no session of its own.
+      // Killed while it delivers what earlier lifetimes owe, no session of its own (a
+      // waiting session of this lifetime is journaled below all the same).
       await sleep(rnd() * 1500);
-      return;
-    }
-    await startSession(st, connectorId, `R${round}-K`);
-    running.push(`R${round}-K`);
-    if (rnd() < 0.3) {
-      await startSession(st, other, `R${round}-B`);
-      running.push(`R${round}-B`);
-    }
-    const killAtMs = rnd() * 3000;
-    if (mode === "goesDown" || mode === "comesBack") {
-      const switchAtMs = rnd() * killAtMs;
-      await sleep(switchAtMs);
-      await flaky.setUp(mode === "comesBack");
-      await sleep(killAtMs - switchAtMs);
     } else {
-      await sleep(killAtMs);
+      await startSession(st, connectorId, `R${round}-K`);
+      running.push(`R${round}-K`);
+      if (rnd() < 0.3) {
+        await startSession(st, other, `R${round}-B`);
+        running.push(`R${round}-B`);
+      }
+      const killAtMs = rnd() * 3000;
+      if (mode === "goesDown" || mode === "comesBack") {
+        const switchAtMs = rnd() * killAtMs;
+        await sleep(switchAtMs);
+        await flaky.setUp(mode === "comesBack");
+        await sleep(killAtMs - switchAtMs);
+      } else {
+        await sleep(killAtMs);
+      }
     }
   } catch (e) {
     // A station killed on receipt fails whatever the round was doing with it.
