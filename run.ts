@@ -248,9 +248,10 @@ export async function runStation(
   });
   // The simulator's controls: the whole simulated station, or a device's simulated parts.
   const sim = hardware instanceof DeviceHardware
-    ? (hardware.controllers.every((c) => c instanceof SimChargeController)
-      ? hardware.sim
-      : undefined)
+    ? (hardware.board ??
+      (hardware.controllers.every((c) => c instanceof SimChargeController)
+        ? hardware.sim
+        : undefined))
     : hardware;
   const station = await Station.start({ hardware, store, settings });
   const info: StationInfo = stationInfo(opts.serial, opts.connectors, opts.hardware);
@@ -400,7 +401,8 @@ export async function runStation(
   offMobile();
   signal.removeEventListener("abort", onExit);
   log.info(outcome === "exit" ? "Shutting down" : `Restarting (${outcome})`);
-  await station.shutdown("Reboot");
+  // A daemon restart keeps the hardware: the controllers carry running sessions across it.
+  await station.shutdown("Reboot", { keepRunning: outcome === "restartDaemon" });
   await modbus[Symbol.asyncDispose]();
   await cluster[Symbol.asyncDispose]();
   await ocpp.client.drain(2000);

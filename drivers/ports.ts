@@ -36,6 +36,11 @@ export interface ChargeController {
    * own supervision timeout, so an interrupted session goes on; undefined otherwise.
    */
   kept?(): "charging" | "connected" | undefined;
+  /**
+   * The station program lets go of the controller for a restart of its own (a daemon restart)
+   * and leaves the running session to it: what runs now is what `kept()` tells the next start.
+   */
+  handOver?(): void;
 }
 
 /** Static information about a charge controller. */

@@ -115,7 +115,7 @@ export class Station implements AsyncDisposable {
     // the vehicle did not) goes on: same record, same transaction, the meter continuous.
     const resumed = new Map<number, Session>();
     const resumedIds: number[] = [];
-    for (const row of await store.sessions.interrupted()) {
+    for (const row of (await store.sessions.interrupted()).reverse()) {
       const controller = hardware.controllers.find((c) => c.connectorId === row.connector_id);
       const reading = readings[
         hardware.meters.findIndex((m) => m.connectorId === row.connector_id)
@@ -598,10 +598,22 @@ export class Station implements AsyncDisposable {
   /**
    * Orderly stop of the station software: running sessions end with `reason` (Reboot by
    * default) so that a restart does not take them for a power loss, then everything is released.
+   * With `keepRunning` (a daemon restart: the hardware stays), a session whose controller can
+   * keep it is handed over instead and goes on after the restart.
    */
-  async shutdown(reason: StopReason = "Reboot"): Promise<void> {
+  async shutdown(
+    reason: StopReason = "Reboot",
+    o: { keepRunning?: boolean } = {},
+  ): Promise<void> {
     for (const c of this.#state.connectors) {
-      if (c.session) await this.dispatch({ type: "remoteStop", connectorId: c.id, reason });
+      if (!c.session) continue;
+      const controller = this.hardware.controllers.find((h) => h.connectorId === c.id);
+      if (o.keepRunning && controller?.handOver && controller.kept) {
+        controller.handOver();
+        log.info(`Session on charge point ${c.id} left to its controller across the restart`);
+        continue;
+      }
+      await this.dispatch({ type: "remoteStop", connectorId: c.id, reason });
     }
     await this[Symbol.asyncDispose]();
   }

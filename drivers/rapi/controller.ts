@@ -107,14 +107,7 @@ export class RapiController implements ChargeController, AsyncDisposable {
     await this.command("SY", [hb, 0]);
     if (tripped) await this.command("SY", [165]);
     await this.#poll();
-    const s = this.#evse;
-    this.#kept = !armed || tripped
-      ? undefined
-      : s === EVSE_STATE.C || s === EVSE_STATE.D
-      ? "charging"
-      : s === EVSE_STATE.B
-      ? "connected"
-      : undefined;
+    this.#kept = !armed || tripped ? undefined : this.#running();
     this.#timers.push(
       setInterval(() => void this.#pulse(), (hb * 1000) / 3),
       setInterval(() => void this.#poll(), o.pollMs ?? 1000),
@@ -238,6 +231,20 @@ export class RapiController implements ChargeController, AsyncDisposable {
 
   kept(): "charging" | "connected" | undefined {
     return this.#kept;
+  }
+
+  /** The driver stays open across a daemon restart: its pulses keep the supervision fed. */
+  handOver(): void {
+    this.#kept = this.#running();
+  }
+
+  #running(): "charging" | "connected" | undefined {
+    const s = this.#evse;
+    return s === EVSE_STATE.C || s === EVSE_STATE.D
+      ? "charging"
+      : s === EVSE_STATE.B
+      ? "connected"
+      : undefined;
   }
 
   onPilot(listener: (pilot: PilotState) => void): Unsubscribe {

@@ -47,12 +47,24 @@ export class SimChargeController implements ChargeController {
   #reporting = false;
   #pilotListeners = new Listeners<[PilotState]>();
   #faults = new FaultSet("connector");
+  #handedOver = false;
 
   /** A controller with no vehicle, PWM off, contactor open and cable unlocked. */
   constructor(options: SimChargeControllerOptions) {
     this.connectorId = options.connectorId;
     this.#clock = options.clock;
     this.#syncedAtMs = options.clock.nowMs();
+  }
+
+  /** A simulated board runs on across a daemon restart: what it ran when handed over. */
+  kept(): "charging" | "connected" | undefined {
+    if (!this.#handedOver) return undefined;
+    const pilot = this.pilot();
+    return pilot === "C" ? "charging" : pilot === "B" ? "connected" : undefined;
+  }
+
+  handOver(): void {
+    this.#handedOver = true;
   }
 
   /** The pilot state now. */
