@@ -13,13 +13,15 @@ export interface SimControl {
   plug(
     connectorId: number,
     options?: { phases?: 1 | 3; maxCurrentA?: number; energyToFullWh?: number },
-  ): void;
-  unplug(connectorId: number): void;
-  setEvCharging(connectorId: number, charging: boolean): void;
-  presentCard(idTag: string): void;
-  raiseFault(code: string, connectorId: number): void;
-  clearFault(code: string, connectorId?: number): boolean;
-  activeFaults(): { code: string; connectorId: number }[];
+  ): void | Promise<void>;
+  unplug(connectorId: number): void | Promise<void>;
+  setEvCharging(connectorId: number, charging: boolean): void | Promise<void>;
+  presentCard(idTag: string): void | Promise<void>;
+  raiseFault(code: string, connectorId: number): void | Promise<void>;
+  clearFault(code: string, connectorId?: number): boolean | Promise<boolean>;
+  activeFaults():
+    | { code: string; connectorId: number }[]
+    | Promise<{ code: string; connectorId: number }[]>;
 }
 
 const PlugBody = z.strictObject({
@@ -37,10 +39,13 @@ const FaultQuery = z.object({
   connectorId: z.coerce.number().int().min(0).max(2).optional(),
 });
 
-/** Runs a simulator action; hardware refusals (already plugged, unknown code) become 409/400. */
-function act(action: () => void, status: 400 | 409 = 409): void {
+/**
+ * Runs a simulator action (the in-process simulation, or the board simulator's process);
+ * hardware refusals (already plugged, unknown code) become 409/400.
+ */
+async function act(action: () => unknown, status: 400 | 409 = 409): Promise<void> {
   try {
-    action();
+    await action();
   } catch (e) {
     if (e instanceof RangeError || e instanceof TypeError) {
       throw new HttpError(status, e.message, [{ field: "state", reason: e.message }]);
@@ -64,29 +69,29 @@ export function simRoutes(station: Station, sim: SimControl, status: () => unkno
   app.post("/connectors/:id/plug", async (c) => {
     const id = parseParam(c, "id", connectorId);
     const body = await parseBody(c, PlugBody);
-    act(() => sim.plug(id, body ?? {}));
+    await act(() => sim.plug(id, body ?? {}));
     return c.json(await done());
   });
   app.post("/connectors/:id/unplug", async (c) => {
     const id = parseParam(c, "id", connectorId);
-    act(() => sim.unplug(id));
+    await act(() => sim.unplug(id));
     return c.json(await done());
   });
   app.post("/connectors/:id/ev", async (c) => {
     const id = parseParam(c, "id", connectorId);
     const body = await parseBody(c, EvBody);
-    act(() => sim.setEvCharging(id, body.charging));
+    await act(() => sim.setEvCharging(id, body.charging));
     return c.json(await done());
   });
   app.post("/rfid", async (c) => {
     const body = await parseBody(c, RfidBody);
-    act(() => sim.presentCard(body.idTag));
+    await act(() => sim.presentCard(body.idTag));
     return c.json(await done());
   });
-  app.get("/faults", (c) => c.json({ faults: sim.activeFaults() }));
+  app.get("/faults", async (c) => c.json({ faults: await sim.activeFaults() }));
   app.post("/faults", async (c) => {
     const body = await parseBody(c, FaultBody);
-    act(() => sim.raiseFault(body.code, body.connectorId), 400);
+    await act(() => sim.raiseFault(body.code, body.connectorId), 400);
     return c.json(await done());
   });
   app.delete("/faults/:code", async (c) => {
@@ -99,7 +104,7 @@ export function simRoutes(station: Station, sim: SimControl, status: () => unkno
       }]);
     }
     let cleared = false;
-    act(() => cleared = sim.clearFault(code, query.data.connectorId), 400);
+    await act(async () => cleared = await sim.clearFault(code, query.data.connectorId), 400);
     if (!cleared) {
       throw new HttpError(404, `Fault ${code} is not active`, [{
         field: "code",

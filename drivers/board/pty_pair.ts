@@ -10,15 +10,25 @@ export class PtyPair implements AsyncDisposable {
   readonly a: string;
   readonly b: string;
   #child: Deno.ChildProcess | undefined;
+  #tempDir: string | undefined;
 
-  private constructor(dir: string) {
-    this.a = `${dir}/ttyA`;
-    this.b = `${dir}/ttyB`;
+  private constructor(a: string, b: string, tempDir?: string) {
+    this.a = a;
+    this.b = b;
+    this.#tempDir = tempDir;
   }
 
-  /** Makes a pair in a fresh folder. */
+  /** Makes a pair in a fresh folder (removed on dispose). */
   static async open(): Promise<PtyPair> {
-    const pair = new PtyPair(await Deno.makeTempDir({ prefix: "ladewerk-pty-" }));
+    const dir = await Deno.makeTempDir({ prefix: "ladewerk-pty-" });
+    const pair = new PtyPair(`${dir}/ttyA`, `${dir}/ttyB`, dir);
+    await pair.plug();
+    return pair;
+  }
+
+  /** Makes a pair whose ends are the links `a` and `b`. */
+  static async at(a: string, b: string): Promise<PtyPair> {
+    const pair = new PtyPair(a, b);
     await pair.plug();
     return pair;
   }
@@ -58,6 +68,6 @@ export class PtyPair implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.unplug();
-    await Deno.remove(this.a.slice(0, -5), { recursive: true }).catch(() => {});
+    if (this.#tempDir) await Deno.remove(this.#tempDir, { recursive: true }).catch(() => {});
   }
 }

@@ -123,6 +123,13 @@ export const DeviceDescription = z.strictObject({
       dir: z.string().min(1).default("/etc/systemd/network"),
     }),
   ]).default({ driver: "sim" }),
+  /** The board simulator's control API (`deno task board`): `/api/sim/*` is forwarded there. */
+  simulator: z.strictObject({
+    url: z.url({
+      protocol: /^https?$/,
+      error: "The board simulator's URL, such as http://127.0.0.1:8090",
+    }),
+  }).optional(),
 }).superRefine((d, ctx) => {
   for (const [list, what] of [[d.meters, "meters"], [d.controllers, "controllers"]] as const) {
     for (let id = 1; id <= d.connectors; id++) {

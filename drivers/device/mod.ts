@@ -23,6 +23,8 @@ import { RtuBus } from "../rtu/bus.ts";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 import { RtuMeter } from "../rtu/meter.ts";
 import { EvdevReader } from "../linux/evdev_reader.ts";
+import { Pn532Reader } from "../pn532/reader.ts";
+import { BoardSimControl } from "../board/remote.ts";
 import { GpioLeds, SysfsLeds, type TimedLeds } from "../linux/leds.ts";
 import { RapiController } from "../rapi/controller.ts";
 import { flashBoard } from "../rapi/flash.ts";
@@ -31,6 +33,12 @@ import type { DeviceDescription } from "./description.ts";
 
 export { DescriptionError, parseDescription, simulatedDescription } from "./description.ts";
 export type { DeviceDescription } from "./description.ts";
+
+function startedPn532(path: string): Pn532Reader {
+  const reader = new Pn532Reader({ path });
+  reader.start();
+  return reader;
+}
 
 /** Hardware composed from a description. */
 export class DeviceHardware implements Hardware {
@@ -42,6 +50,8 @@ export class DeviceHardware implements Hardware {
   readonly clock: Clock;
   /** The simulated parts (vehicles, cards, faults through `/api/sim`). */
   readonly sim: SimulatedHardware;
+  /** The board simulator's controls, when the description names one (`simulator`). */
+  board: BoardSimControl | undefined;
   /** The WAN interface, when the description names a real one. */
   network: NetworkConfig | undefined;
   /** Switches the vendor's OS access (M-1.8.3), when the description names its units. */
@@ -186,6 +196,8 @@ export class DeviceHardware implements Hardware {
     );
     const reader = d.reader.driver === "evdev"
       ? new EvdevReader({ path: d.reader.path })
+      : d.reader.driver === "pn532"
+      ? startedPn532(d.reader.path)
       : undefined;
     const leds = d.leds.driver === "sysfs"
       ? new SysfsLeds({ root: d.leds.root, points: d.leds.points })
@@ -198,6 +210,7 @@ export class DeviceHardware implements Hardware {
         device.#flashing.push({ connector: c.connector, hex: c.firmware, avrdude: c.avrdude });
       }
     }
+    if (d.simulator) device.board = new BoardSimControl(d.simulator.url, device);
     if (d.vendorAccess.driver === "systemd") {
       const units = d.vendorAccess.units;
       device.vendorAccess = (enabled) => setVendorAccess(enabled, systemRunner, units);

@@ -54,6 +54,11 @@ export class RapiEmulator implements AsyncDisposable {
     await this.#notify();
   }
 
+  /** The EVSE state it reports (`EVSE_STATE`). */
+  get evseState(): number {
+    return this.#evseState();
+  }
+
   /** The relay is closed. */
   get relayClosed(): boolean {
     return this.#evseState() === EVSE_STATE.C;
