@@ -3,7 +3,9 @@
  * basic auth (security profile 1) and wss:// with a CA certificate (profile 2).
  * @module
  */
-import { createRPCError, RPCClient } from "ocpp-rpc";
+import { createRequire } from "node:module";
+import { createRPCError } from "ocpp-rpc/lib/util.js";
+import { ocpp16Validator } from "./schemas/mod.ts";
 
 /** Largest WebSocket frame accepted from the backend: SendLocalList Full of 1000 entries
  * needs about 200 KiB; a hostile frame larger than this closes the connection (1009). */
@@ -49,8 +51,50 @@ export interface ConnectOptions {
   onProblem?: (text: string) => void;
 }
 
+/** The part of ocpp-rpc's `RPCClient` used here (its own typings call every option required). */
+interface RpcClient {
+  on(event: string, listener: (e: never) => void): void;
+  once(event: string, listener: (e: never) => void): void;
+  sendRaw(message: string): void;
+  connect(): Promise<unknown>;
+  call(action: string, payload: unknown): Promise<unknown>;
+  handle(action: string, handler: (call: { params: unknown }) => Promise<unknown>): void;
+  close(options: { awaitPending: boolean; force: boolean; code: number }): Promise<unknown>;
+}
+type RpcClientClass = new (options: Record<string, unknown>) => RpcClient;
+let clientClass: Promise<RpcClientClass> | undefined;
+
+/**
+ * ocpp-rpc's client class, loaded on the first connection. Its module requires ocpp-rpc's
+ * standard validators, which compile the OCPP 1.6, 2.0.1 and 2.1 schemas with ajv at load
+ * (about 25 MB and 200 ms); the station validates with {@linkcode ocpp16Validator}, compiled at
+ * build time, so that module is answered from the require cache with it, unless something in
+ * this process loaded the real one first. Where packages are bundled (no require cache to
+ * fill), the client loads as it is.
+ */
+function loadClientClass(): Promise<RpcClientClass> {
+  clientClass ??= (async () => {
+    try {
+      const require = createRequire(import.meta.url);
+      const id = require.resolve("ocpp-rpc/lib/standard-validators.js");
+      require.cache[id] ??= {
+        id,
+        filename: id,
+        loaded: true,
+        exports: [ocpp16Validator],
+      } as unknown as NodeJS.Module;
+    } catch {
+      // No node_modules to resolve from (a bundle): nothing to answer in advance.
+    }
+    const { default: client } = await import("ocpp-rpc/lib/client.js");
+    return client as unknown as RpcClientClass;
+  })();
+  return clientClass;
+}
+
 /** Opens the connection; rejects when the backend cannot be reached or refuses. */
 export async function connectOcpp(options: ConnectOptions): Promise<OcppConnection> {
+  const RPCClient = await loadClientClass();
   // ocpp-rpc appends "/<identity>" to its endpoint itself: hand it the URL without it.
   const parsed = new URL(options.url);
   const query = Object.fromEntries(parsed.searchParams);
@@ -63,13 +107,13 @@ export async function connectOcpp(options: ConnectOptions): Promise<OcppConnecti
     maxBadMessages: MAX_BAD_FRAMES,
     protocols: ["ocpp1.6"],
     strictMode: true,
+    strictModeValidators: [ocpp16Validator],
     reconnect: false,
     callTimeoutMs: options.callTimeoutMs,
     pingIntervalMs: options.pingIntervalS > 0 ? options.pingIntervalS * 1000 : 2 ** 31 - 1,
     ...(options.password ? { password: options.password } : {}),
     wsOpts: { maxPayload: MAX_FRAME_BYTES, ...(options.caPem ? { ca: options.caPem } : {}) },
-    // deno-lint-ignore no-explicit-any
-  } as any);
+  });
   client.on(
     "strictValidationFailure",
     (e: { error: Error; method: string; outbound: boolean }) =>
