@@ -2,10 +2,10 @@
  * One RS-485 bus, one owner: every request to every meter on it goes through this queue, one
  * at a time (a half-duplex bus answers one question at a time). modbus-serial builds the
  * requests and checks the answers; timeouts, CRC errors and exceptions are counted, and a
- * timeout or a CRC error is asked once more.
+ * timeout or a CRC error is asked once more. modbus-serial loads with the first bus opened, so a
+ * station without RS-485 meters never pays for the serial stack.
  * @module
  */
-import ModbusRTU from "modbus-serial";
 import { type LineSettings, RtuSerialPort } from "./serial_port.ts";
 
 /** What the bus counted. */
@@ -51,7 +51,7 @@ export class RtuBus implements AsyncDisposable {
   readonly path: string;
   #o: RtuBusOptions;
   #port: RtuSerialPort;
-  #client: Client;
+  #client: Client | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #opened: Promise<void> | undefined;
   #closed = false;
@@ -60,12 +60,17 @@ export class RtuBus implements AsyncDisposable {
     this.#o = o;
     this.path = o.path;
     this.#port = new RtuSerialPort(o.path, o);
+  }
+
+  async #clientOf(): Promise<Client> {
+    if (this.#client) return this.#client;
+    const { default: Rtu } = await import("modbus-serial");
     // deno-lint-ignore no-explicit-any
-    const Rtu = ModbusRTU as any;
-    this.#client = new Rtu(this.#port);
-    this.#client.setTimeout(o.timeoutMs ?? 300);
+    const client = new (Rtu as any)(this.#port);
+    client.setTimeout(this.#o.timeoutMs ?? 300);
     // A line error (adapter pulled out) fails the request under way; the next one reopens.
-    this.#client.on("error", () => this.#port.close());
+    client.on("error", () => this.#port.close());
+    return this.#client ??= client;
   }
 
   /** Bytes in and out, and noise skipped. */
@@ -73,12 +78,14 @@ export class RtuBus implements AsyncDisposable {
     return this.#port.stats;
   }
 
-  #open(): Promise<void> {
-    if (this.#port.isOpen) return Promise.resolve();
+  async #open(): Promise<Client> {
+    const client = await this.#clientOf();
+    if (this.#port.isOpen) return client;
     this.#opened ??= new Promise<void>((resolve, reject) => {
-      this.#client.open((e: Error | null) => (e ? reject(e) : resolve()));
+      client.open((e: Error | null) => (e ? reject(e) : resolve()));
     }).finally(() => this.#opened = undefined);
-    return this.#opened;
+    await this.#opened;
+    return client;
   }
 
   /** Reads `count` registers with function code 3 or 4; queued behind the bus's others. */
@@ -96,11 +103,11 @@ export class RtuBus implements AsyncDisposable {
       if (attempt > 0) this.stats.retries++;
       this.stats.requests++;
       try {
-        await this.#open();
-        this.#client.setID(unit);
+        const client = await this.#open();
+        client.setID(unit);
         const r = fc === 4
-          ? await this.#client.readInputRegisters(address, count)
-          : await this.#client.readHoldingRegisters(address, count);
+          ? await client.readInputRegisters(address, count)
+          : await client.readHoldingRegisters(address, count);
         return r.data as number[];
       } catch (e) {
         last = e;

@@ -6,7 +6,9 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import ModbusRTU from "modbus-serial";
+import type ModbusRTU from "modbus-serial";
+// The TCP server module alone: the package's index also loads its serial and client stack.
+import ServerTcpModule from "modbus-serial/servers/servertcp.js";
 import type { Server, Socket } from "node:net";
 import { ILLEGAL_FUNCTION, ModbusException, SERVER_DEVICE_FAILURE } from "./errors.ts";
 
@@ -45,6 +47,7 @@ export interface ModbusListener {
 }
 
 type ServerTCP = InstanceType<typeof ModbusRTU.ServerTCP>;
+const ServerTcpClass = ServerTcpModule as unknown as typeof ModbusRTU.ServerTCP;
 
 const BIND_ATTEMPTS = 5;
 const CLOSE_WAIT_MS = 2_000;
@@ -117,7 +120,7 @@ async function bind(
   port: number,
 ): Promise<ServerTCP> {
   const { log } = options;
-  const server = new ModbusRTU.ServerTCP(vector, {
+  const server = new ServerTcpClass(vector, {
     host: options.hostname,
     port,
     unitID: options.unitId,
