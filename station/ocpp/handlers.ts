@@ -121,12 +121,12 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
         replace: p.updateType === "Full",
         upsert,
         remove,
+        meta: { [LIST_VERSION_KEY]: String(p.listVersion) },
       }, station.hardware.clock.nowMs());
     } catch (e) {
       if (e instanceof WhitelistFullError) return { status: "Failed" };
       throw e;
     }
-    await station.store.setMeta(LIST_VERSION_KEY, String(p.listVersion));
     return { status: "Accepted" };
   });
 

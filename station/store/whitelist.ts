@@ -69,10 +69,16 @@ export class WhitelistStore {
    * upserted (replacing an entry whose UID differs only in case; of two spellings in one change
    * the later wins); `remove` deletes UIDs for good, whatever their case. Refuses the whole
    * change over the limit. A handful of statements whatever the size (the rows travel as one
-   * JSON array), so a list of 1000 neither takes long nor holds the event loop.
+   * JSON array), so a list of 1000 neither takes long nor holds the event loop. `meta` values
+   * (the OCPP list version) are stored in the same transaction: both or neither.
    */
   async apply(
-    change: { replace?: boolean; upsert?: readonly WhitelistEntry[]; remove?: readonly string[] },
+    change: {
+      replace?: boolean;
+      upsert?: readonly WhitelistEntry[];
+      remove?: readonly string[];
+      meta?: Readonly<Record<string, string>>;
+    },
     nowMs: number,
   ): Promise<void> {
     const latest = new Map<string, WhitelistEntry>();
@@ -112,6 +118,10 @@ export class WhitelistStore {
       const r = await tx.selectFrom("whitelist").select((eb) => eb.fn.countAll().as("n"))
         .where("deleted", "=", 0).executeTakeFirstOrThrow();
       if (Number(r.n) > WHITELIST_MAX) throw new WhitelistFullError(Number(r.n));
+      for (const [key, value] of Object.entries(change.meta ?? {})) {
+        await tx.insertInto("meta").values({ key, value })
+          .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+      }
     });
   }
 }

@@ -124,3 +124,20 @@ Deno.test("whitelist: two spellings of one UID in one change, the later one wins
     assert.deepEqual(await store.whitelist.all(), [entry("Ab12", { gid: "NEW" })]);
   });
 });
+
+Deno.test("whitelist: meta values (the list version) commit with the list or not at all", async () => {
+  await withStore("whitelist", async (store) => {
+    await store.whitelist.apply({ replace: true, upsert: many(3), meta: { "ocpp.lv": "7" } }, 1);
+    assert.equal(await store.getMeta("ocpp.lv"), "7");
+    await assert.rejects(
+      store.whitelist.apply({
+        replace: true,
+        upsert: many(WHITELIST_MAX + 1),
+        meta: { "ocpp.lv": "8" },
+      }, 2),
+      WhitelistFullError,
+    );
+    assert.equal(await store.getMeta("ocpp.lv"), "7");
+    assert.equal(await store.whitelist.count(), 3);
+  });
+});
