@@ -3,7 +3,9 @@
  * browser --minify`), `style.css` and `index.html` (assets referenced with a content hash, so
  * a browser never mixes old and new files). Prints raw and gzip sizes.
  *
- * `deno run -A ui/build.ts [--out DIR]`, or `deno task build:ui`.
+ * `deno run -A ui/build.ts [--out DIR] [--if-changed]`, or `deno task build:ui`. With
+ * `--if-changed` (what `deno task start` runs) a build whose sources have not changed since
+ * (`.source-hash` in the output, a hash of `ui/src/`, this script and the lock file) is kept.
  * @module
  */
 import { fileURLToPath } from "node:url";
@@ -30,6 +32,50 @@ async function shortHash(data: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
   return [...digest.slice(0, 5)].map((b) => b.toString(16).padStart(2, "0"))
     .join("");
+}
+
+/** Where a build records the hash of the sources it was made from. */
+const STAMP = ".source-hash";
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) found.push(...await filesUnder(path));
+    else if (entry.isFile) found.push(path);
+  }
+  return found;
+}
+
+/** A hash over every input of the build: `ui/src/`, this script, the lock file. */
+export async function sourceHash(): Promise<string> {
+  const root = UI_DIR.slice(0, -"ui/".length);
+  const files = [...await filesUnder(`${UI_DIR}src`), `${UI_DIR}build.ts`, `${root}deno.lock`]
+    .sort();
+  const parts: Uint8Array[] = [];
+  for (const file of files) {
+    parts.push(new TextEncoder().encode(`${file.slice(root.length)}\0`));
+    parts.push(await Deno.readFile(file).catch(() => new Uint8Array()));
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Whether `outDir` holds a complete build of the current sources. */
+export async function upToDate(outDir: string = DIST_DIR): Promise<boolean> {
+  const dir = outDir.endsWith("/") ? outDir : `${outDir}/`;
+  const stamp = await Deno.readTextFile(`${dir}${STAMP}`).catch(() => "");
+  if (stamp.trim() !== await sourceHash()) return false;
+  for (const name of ["index.html", "app.js", "style.css"]) {
+    if (!(await Deno.stat(`${dir}${name}`).then((s) => s.isFile, () => false))) return false;
+  }
+  return true;
 }
 
 async function bundle(outFile: string): Promise<void> {
@@ -63,6 +109,7 @@ export async function buildUi(outDir: string = DIST_DIR): Promise<BuiltFile[]> {
   const parent = dir.slice(0, dir.lastIndexOf("/")) || ".";
   const tmp = await Deno.makeTempDir({ dir: parent, prefix: ".ui-build-" });
   try {
+    const hash = await sourceHash();
     await bundle(`${tmp}/app.js`);
     const js = await Deno.readFile(`${tmp}/app.js`);
     const css = await Deno.readFile(`${UI_DIR}src/style.css`);
@@ -71,6 +118,7 @@ export async function buildUi(outDir: string = DIST_DIR): Promise<BuiltFile[]> {
       .replace("__JS_HASH__", await shortHash(js))
       .replace("__CSS_HASH__", await shortHash(css));
     await Deno.writeTextFile(`${tmp}/index.html`, html);
+    await Deno.writeTextFile(`${tmp}/${STAMP}`, `${hash}\n`);
     const old = `${parent}/.ui-old-${crypto.randomUUID().slice(0, 8)}`;
     await Deno.rename(dir, old).catch(() => {});
     try {
@@ -122,6 +170,10 @@ if (import.meta.main) {
   const at = Deno.args.indexOf("--out");
   const out = at >= 0 ? Deno.args[at + 1] : undefined;
   const started = performance.now();
+  if (Deno.args.includes("--if-changed") && await upToDate(out ?? DIST_DIR)) {
+    console.log(`${out ?? DIST_DIR} is up to date (${Math.round(performance.now() - started)} ms)`);
+    Deno.exit(0);
+  }
   const files = await buildUi(out ?? DIST_DIR);
   console.log(sizeTable(files));
   console.log(

@@ -5,7 +5,7 @@
  * @module
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { buildUi, DIST_DIR } from "../../ui/build.ts";
+import { buildUi, upToDate } from "../../ui/build.ts";
 import { REPO_ROOT } from "./station_process.ts";
 
 /** Chromium of the Debian package. */
@@ -32,31 +32,9 @@ export const VIEWPORTS = {
   phone: { width: 360, height: 740 },
 } as const;
 
-async function newestMtime(dir: string): Promise<number> {
-  let newest = 0;
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) newest = Math.max(newest, await newestMtime(path));
-    else {newest = Math.max(
-        newest,
-        (await Deno.stat(path)).mtime?.getTime() ?? 0,
-      );}
-  }
-  return newest;
-}
-
-/** Builds `ui/dist/` unless it is newer than every source file. */
+/** Builds `ui/dist/` unless it holds a build of the current sources. */
 export async function ensureUiBuilt(): Promise<void> {
-  const built = await Deno.stat(`${DIST_DIR}app.js`).then(
-    (s) => s.mtime?.getTime() ?? 0,
-    () => 0,
-  );
-  const sources = Math.max(
-    await newestMtime(`${REPO_ROOT}ui/src`),
-    (await Deno.stat(`${REPO_ROOT}ui/build.ts`)).mtime?.getTime() ?? 0,
-  );
-  if (built > sources) return;
-  await buildUi();
+  if (!(await upToDate())) await buildUi();
 }
 
 /** A page and the console errors (and uncaught exceptions) seen on it. */
