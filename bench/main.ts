@@ -5,6 +5,7 @@
  */
 import type { BenchModule, Figure } from "./figure.ts";
 import * as cluster from "./cluster_bench.ts";
+import * as memory from "./memory_bench.ts";
 import * as modbus from "./modbus_bench.ts";
 import * as ocpp from "./ocpp_bench.ts";
 import * as rtu from "./rtu_bench.ts";
@@ -17,6 +18,7 @@ import * as update from "./update_bench.ts";
 /** The benchmark modules, by name, in the order they run. */
 export const MODULES: Record<string, BenchModule> = {
   startup,
+  memory,
   modbus,
   ocpp,
   cluster,
