@@ -7,7 +7,8 @@ import { getLogger } from "@logtape/logtape";
 import { join, resolve } from "node:path";
 import { AdjustableClock, systemClock } from "./drivers/clock.ts";
 import { SimChargeController, SimulatedHardware } from "./drivers/sim/mod.ts";
-import { DescriptionError, DeviceHardware, parseDescription } from "./drivers/device/mod.ts";
+// Device drivers load only with --hardware device (a simulated station never needs them).
+import type { DeviceHardware } from "./drivers/device/mod.ts";
 import { type SystemdNotifier, systemdNotifier } from "./drivers/systemd.ts";
 import { createApp } from "./http/app.ts";
 import { monotonicClock } from "./http/context.ts";
@@ -173,6 +174,9 @@ async function buildHardware(
     return new SimulatedHardware({ connectors: opts.connectors, clock, initialEnergyWh });
   }
   const path = opts["device-config"] ?? DEVICE_CONFIG_PATH;
+  const { DescriptionError, DeviceHardware, parseDescription } = await import(
+    "./drivers/device/mod.ts"
+  );
   let description;
   try {
     description = parseDescription(await Deno.readTextFile(path));
@@ -247,7 +251,7 @@ export async function runStation(
     throw e;
   });
   // The simulator's controls: the whole simulated station, or a device's simulated parts.
-  const sim = hardware instanceof DeviceHardware
+  const sim = !(hardware instanceof SimulatedHardware)
     ? (hardware.board ??
       (hardware.controllers.every((c) => c instanceof SimChargeController)
         ? hardware.sim
@@ -276,7 +280,7 @@ export async function runStation(
   station.addStatus("update", () => updates.updater.status());
   // On a device: the vendor's OS access (off by default), the time settings and the modem's
   // PIN and APN follow their settings, from the start on.
-  const device = hardware instanceof DeviceHardware ? hardware : undefined;
+  const device = !(hardware instanceof SimulatedHardware) ? hardware : undefined;
   const offVendor = followSettings(
     settings,
     () => settings.get("security.remoteVendorAccess"),
@@ -321,14 +325,14 @@ export async function runStation(
     control: { restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem") },
     cluster,
     updates,
-    ...(hardware instanceof DeviceHardware && hardware.network
+    ...(!(hardware instanceof SimulatedHardware) && hardware.network
       ? { network: hardware.network }
       : {}),
-    ...(hardware instanceof DeviceHardware && hardware.modem ? { modem: hardware.modem } : {}),
-    ...(hardware instanceof DeviceHardware && hardware.flashable
+    ...(!(hardware instanceof SimulatedHardware) && hardware.modem ? { modem: hardware.modem } : {}),
+    ...(!(hardware instanceof SimulatedHardware) && hardware.flashable
       ? { flashControllers: (p: (percent: number) => void) => hardware.flashControllers(p) }
       : {}),
-    ...(hardware instanceof DeviceHardware && hardware.timeValid
+    ...(!(hardware instanceof SimulatedHardware) && hardware.timeValid
       ? { timeValid: hardware.timeValid }
       : {}),
   });
@@ -353,7 +357,7 @@ export async function runStation(
     setTime: (ms) => {
       if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
     },
-    ...(hardware instanceof DeviceHardware && hardware.modem ? { modem: hardware.modem } : {}),
+    ...(!(hardware instanceof SimulatedHardware) && hardware.modem ? { modem: hardware.modem } : {}),
     firmware: {
       install: async (file) => {
         try {
