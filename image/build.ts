@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SOURCE_VERSION } from "../station/version.ts";
 import { buildPayload, REPO_ROOT } from "./tools.ts";
+import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 
 /** The npm package of the aarch64 runtime of this Deno. */
 export const AARCH64_RUNTIME_PACKAGE = `@deno/linux-arm64-glibc@${Deno.version.deno}`;
@@ -61,6 +62,7 @@ export async function buildImagePayload(
           "--target",
           "aarch64-unknown-linux-gnu",
           "--allow-all",
+          V8_FLAGS_OPTION,
           "--output",
           join(dir, "bin", "ladewerk"),
           join(REPO_ROOT, "main.ts"),

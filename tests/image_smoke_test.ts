@@ -5,6 +5,7 @@
  * is 10-50x slower than the host: the time limits are wide, the checks are not.
  */
 import assert from "node:assert/strict";
+import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 import { join } from "node:path";
 import { buildImagePayload } from "../image/build.ts";
 import { startStation } from "./helpers/station_process.ts";
@@ -28,7 +29,15 @@ Deno.test("image: the aarch64 payload runs under qemu, answers HTTP and charges 
     assert.equal(elf[18]! | (elf[19]! << 8), 183, "for aarch64 (EM_AARCH64)");
     const startMs = performance.now();
     await using st = await startStation({
-      runtime: [QEMU, join(root, "bin", "deno"), "run", "--no-config", "--allow-all"],
+      // As the systemd unit runs it.
+      runtime: [
+        QEMU,
+        join(root, "bin", "deno"),
+        "run",
+        "--no-config",
+        V8_FLAGS_OPTION,
+        "--allow-all",
+      ],
       entry: join(root, "bin", "ladewerk.js"),
       env: { QEMU_LD_PREFIX: LIBS },
       startTimeoutMs: 240_000,

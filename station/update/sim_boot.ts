@@ -11,6 +11,7 @@
  * @module
  */
 import { join } from "node:path";
+import { V8_FLAGS_OPTION } from "../../v8_flags.ts";
 import { BOOT_TRIES, selectBoot, type Slot, SLOTS } from "./boot_env.ts";
 import {
   BOOT_FAILURE_FILE,
@@ -102,6 +103,7 @@ async function runSlot(
     args: [
       "run",
       "--no-config",
+      V8_FLAGS_OPTION,
       ...permissionFlags(),
       join(slotDir(o.root, slot), SLOT_ENTRY),
       ...o.args,

@@ -4,6 +4,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { V8_FLAGS_OPTION } from "../../v8_flags.ts";
 
 /** Absolute path of the repository root. */
 export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
@@ -28,7 +29,7 @@ export interface StartStationOptions {
   entry?: string;
   /**
    * The command that runs `entry`, for another runtime (the aarch64 one under qemu, say).
-   * @default [Deno.execPath(), "run", "--allow-all"]
+   * @default [Deno.execPath(), "run", V8_FLAGS_OPTION, "--allow-all"] (as `deno task start`)
    */
   runtime?: string[];
   /** How long to wait for the listening line. @default 30000 */
@@ -59,7 +60,8 @@ export function freePort(): number {
 export async function startStation(options: StartStationOptions = {}): Promise<StationProcess> {
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ladewerk-test-" });
-  const [command, ...runArgs] = options.runtime ?? [Deno.execPath(), "run", "--allow-all"];
+  const [command, ...runArgs] = options.runtime ??
+    [Deno.execPath(), "run", V8_FLAGS_OPTION, "--allow-all"];
   const args = [
     ...runArgs,
     options.entry ?? MAIN_PATH,
