@@ -10,7 +10,7 @@ import { OcppBackend } from "../tests/helpers/ocpp_backend.ts";
 import { startStation } from "../tests/helpers/station_process.ts";
 import type { Figure } from "./figure.ts";
 import { growthKib, type LoadResult, runLoad } from "./load.ts";
-import { idleStationKib, measureFloor } from "./startup_bench.ts";
+import { builtProgram, idleStationKib, measureFloor } from "./startup_bench.ts";
 
 /** Minutes of load in `deno task bench` (`LADEWERK_SOAK_MINUTES`). @default 3 */
 export function soakMinutes(): number {
@@ -30,7 +30,10 @@ export async function soak(
   const floor = await measureFloor(1);
   await using backend = new OcppBackend();
   await backend.start();
-  await using st = await startStation({ args: ["--ocpp-url", backend.url] });
+  await using st = await startStation({
+    ...await builtProgram(),
+    args: ["--ocpp-url", backend.url],
+  });
   const idleKib = await idleStationKib(st);
   const load = await runLoad(st, backend, {
     durationMs: minutes * 60_000,

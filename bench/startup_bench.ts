@@ -6,14 +6,29 @@
  * is reported apart; the start-up figure is the warm start, on that same directory again.
  * @module
  */
+import { ensureProgram, PROGRAM_PATH } from "../image/program.ts";
 import { OcppBackend } from "../tests/helpers/ocpp_backend.ts";
-import { startStation, type StationProcess } from "../tests/helpers/station_process.ts";
+import {
+  startStation,
+  type StartStationOptions,
+  type StationProcess,
+} from "../tests/helpers/station_process.ts";
+import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 import { type Figure, median } from "./figure.ts";
 import { modbusPortOf, procStatusKib } from "./load.ts";
 
 export { procStatusKib };
 
 const RUNS = 5;
+
+/** The station as `deno task start` runs it: the built program, with the station's V8 flags. */
+export async function builtProgram(): Promise<Pick<StartStationOptions, "entry" | "runtime">> {
+  await ensureProgram();
+  return {
+    entry: PROGRAM_PATH,
+    runtime: [Deno.execPath(), "run", "--no-config", V8_FLAGS_OPTION, "--allow-all"],
+  };
+}
 const IDLE_MS = 5_000;
 
 /** Time from spawn to the first 200 of `/api/status`, in ms. */
@@ -49,7 +64,11 @@ export async function measureFloor(
   const timesMs: number[] = [];
   let rssKib = 0;
   for (let i = 0; i < runs; i++) {
-    await using st = await startStation({ entry });
+    // The bare runtime: the floor runs without the station's V8 flags.
+    await using st = await startStation({
+      entry,
+      runtime: [Deno.execPath(), "run", "--allow-all"],
+    });
     timesMs.push(await timeToReady(st));
     if (i === runs - 1) {
       await new Promise((r) => setTimeout(r, IDLE_MS));
@@ -59,36 +78,53 @@ export async function measureFloor(
   return { timesMs, rssKib };
 }
 
-/** Measures the floor and the station, {@linkcode RUNS} warm runs each. */
-export async function run(): Promise<Figure[]> {
-  const floor = await measureFloor();
-  await using backend = new OcppBackend();
-  await backend.start();
+interface StationFigures {
+  coldMs: number;
+  timesMs: number[];
+  rssKib: number;
+  peakKib: number;
+}
+
+/** One first start on a fresh data directory, then `runs` warm starts on it; idle RSS last. */
+async function measureStation(
+  how: Pick<StartStationOptions, "entry" | "runtime">,
+  url: string,
+  runs: number,
+): Promise<StationFigures> {
   const dataDir = await Deno.makeTempDir({ prefix: "ladewerk-bench-" });
-  const args = ["--ocpp-url", backend.url];
-  let coldMs = 0;
-  const timesMs: number[] = [];
-  let rssKib = 0;
-  let peakKib = 0;
+  const options = { ...how, dataDir, args: ["--ocpp-url", url] };
+  const figures: StationFigures = { coldMs: 0, timesMs: [], rssKib: 0, peakKib: 0 };
   try {
     {
-      await using st = await startStation({ dataDir, args });
-      coldMs = await timeToReady(st);
+      await using st = await startStation(options);
+      figures.coldMs = await timeToReady(st);
       await idleStationKib(st);
     }
-    for (let i = 0; i < RUNS; i++) {
-      await using st = await startStation({ dataDir, args });
-      timesMs.push(await timeToReady(st));
-      if (i === RUNS - 1) {
-        rssKib = await idleStationKib(st);
-        peakKib = await procStatusKib(st.pid, "VmHWM");
+    for (let i = 0; i < runs; i++) {
+      await using st = await startStation(options);
+      figures.timesMs.push(await timeToReady(st));
+      if (i === runs - 1) {
+        figures.rssKib = await idleStationKib(st);
+        figures.peakKib = await procStatusKib(st.pid, "VmHWM");
       }
     }
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
+  return figures;
+}
+
+/** Measures the floor and the station, {@linkcode RUNS} warm runs each. */
+export async function run(): Promise<Figure[]> {
+  const program = await builtProgram();
+  const floor = await measureFloor();
+  await using backend = new OcppBackend();
+  await backend.start();
+  const { coldMs, timesMs, rssKib, peakKib } = await measureStation(program, backend.url, RUNS);
+  // As the tests run it: the sources, `deno run main.ts`.
+  const source = await measureStation({}, backend.url, 3);
   const floorStart = median(floor.timesMs);
-  const runs = `${RUNS} warm runs`;
+  const runs = `${RUNS} warm runs of dist/ladewerk.js as deno task start`;
   return [
     {
       name: "startup median",
@@ -96,12 +132,12 @@ export async function run(): Promise<Figure[]> {
       unit: "ms",
       note: `spawn to first 200, ${runs}, OCPP+Modbus+HTTPS on`,
     },
-    { name: "startup max", value: Math.max(...timesMs), unit: "ms", note: runs },
+    { name: "startup max", value: Math.max(...timesMs), unit: "ms", note: `${RUNS} warm runs` },
     {
       name: "first start",
       value: coldMs,
       unit: "ms",
-      note: "fresh data dir: database created, certificate made",
+      note: "fresh data dir: database created, certificate made, no code cache",
     },
     { name: "floor startup median", value: floorStart, unit: "ms", note: "bare Hono, same Deno" },
     {
@@ -128,6 +164,18 @@ export async function run(): Promise<Figure[]> {
       value: rssKib / floor.rssKib,
       unit: "×",
       note: "target ≤ 1.6 (issue 14)",
+    },
+    {
+      name: "source startup median",
+      value: median(source.timesMs),
+      unit: "ms",
+      note: "deno run main.ts (as the tests run it), 3 warm runs",
+    },
+    {
+      name: "source idle RSS",
+      value: source.rssKib / 1024,
+      unit: "MiB",
+      note: "deno run main.ts, same moment",
     },
   ];
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { buildProgram } from "./program.ts";
 
 async function run(cmd: string, args: string[], cwd?: string): Promise<void> {
   const out = await new Deno.Command(cmd, {
@@ -112,8 +113,8 @@ export interface PayloadSpec {
 }
 
 /**
- * The application payload a slot holds, as one tar: `bin/ladewerk.js` (`deno bundle` of
- * `main.ts`, every dependency inside), `ui/dist/` (the built UI), `version.json` (the
+ * The application payload a slot holds, as one tar: `bin/ladewerk.js` (the program as one
+ * file, `program.ts`), `ui/dist/` (the built UI), `version.json` (the
  * version the program reports), and with `runtime` the Deno binary as `bin/deno`. The UI
  * must be built first (`deno task build:ui`).
  */
@@ -121,16 +122,7 @@ export async function buildPayload(spec: PayloadSpec): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ladewerk-payload-" });
   try {
     await Deno.mkdir(join(dir, "bin"));
-    await run(Deno.execPath(), [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "deno",
-      "--minify",
-      "-o",
-      join(dir, "bin", "ladewerk.js"),
-      join(REPO_ROOT, "main.ts"),
-    ], REPO_ROOT);
+    await buildProgram(join(dir, "bin", "ladewerk.js"));
     await Deno.mkdir(join(dir, "ui"));
     await run("cp", ["-r", join(REPO_ROOT, "ui", "dist"), join(dir, "ui", "dist")]);
     await Deno.writeTextFile(
