@@ -4,6 +4,7 @@
  * @module
  */
 import type { BenchModule, Figure } from "./figure.ts";
+import * as aarch64 from "./aarch64_bench.ts";
 import * as cluster from "./cluster_bench.ts";
 import * as memory from "./memory_bench.ts";
 import * as modbus from "./modbus_bench.ts";
@@ -27,6 +28,7 @@ export const MODULES: Record<string, BenchModule> = {
   storage,
   ui,
   update,
+  aarch64,
 };
 
 interface Row extends Figure {
