@@ -328,7 +328,9 @@ export async function runStation(
     ...(!(hardware instanceof SimulatedHardware) && hardware.network
       ? { network: hardware.network }
       : {}),
-    ...(!(hardware instanceof SimulatedHardware) && hardware.modem ? { modem: hardware.modem } : {}),
+    ...(!(hardware instanceof SimulatedHardware) && hardware.modem
+      ? { modem: hardware.modem }
+      : {}),
     ...(!(hardware instanceof SimulatedHardware) && hardware.flashable
       ? { flashControllers: (p: (percent: number) => void) => hardware.flashControllers(p) }
       : {}),
@@ -357,7 +359,9 @@ export async function runStation(
     setTime: (ms) => {
       if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
     },
-    ...(!(hardware instanceof SimulatedHardware) && hardware.modem ? { modem: hardware.modem } : {}),
+    ...(!(hardware instanceof SimulatedHardware) && hardware.modem
+      ? { modem: hardware.modem }
+      : {}),
     firmware: {
       install: async (file) => {
         try {
