@@ -51,7 +51,9 @@ export class Journal {
         "sessions.id as sid",
       ])
       .where("ocpp_outbox.done_at", "is", null).where("sessions.ocpp_start", "=", "done")
-      .orderBy("ocpp_outbox.id").limit(1).executeTakeFirst();
+      // By the reading's own time: a clock-aligned value is stamped with its aligned time
+      // (08:15:00.000) but may be stored after a periodic one taken a few ms later.
+      .orderBy("ocpp_outbox.created_at").orderBy("ocpp_outbox.id").limit(1).executeTakeFirst();
     const candidates: OwedMessage[] = [];
     if (start) candidates.push({ kind: "start", session: { ...start }, atMs: start.started_at });
     if (stop) candidates.push({ kind: "stop", session: { ...stop }, atMs: stop.stopped_at! });
