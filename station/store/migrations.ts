@@ -149,12 +149,25 @@ const m004: Migration = {
   },
 };
 
+/** Indexes of the session history (by card and period) and of the journal's delivery order
+ * (MeterValues by the reading's time). */
+const m005: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createIndex("sessions_tag_started").on("sessions")
+      .columns(["id_tag", "started_at"]).execute();
+    await db.schema.dropIndex("ocpp_outbox_owed").execute();
+    await db.schema.createIndex("ocpp_outbox_owed").on("ocpp_outbox")
+      .columns(["done_at", "created_at", "id"]).execute();
+  },
+};
+
 /** Every migration, by its number. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001,
   "002_ocpp": m002,
   "003_charging_profiles": m003,
   "004_reservations_firmware": m004,
+  "005_history_indexes": m005,
 };
 
 /** Serves the static migration list to Kysely's Migrator. */

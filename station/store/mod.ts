@@ -8,6 +8,7 @@ import { Migrator } from "kysely/migration";
 import { AuthCache } from "./auth_cache.ts";
 import { ChargingProfileStore } from "./charging_profiles.ts";
 import { EventStore } from "./events.ts";
+import { HistoryStore } from "./history.ts";
 import { Journal } from "./journal.ts";
 import { migrationProvider } from "./migrations.ts";
 import { ReservationStore } from "./reservations.ts";
@@ -34,6 +35,15 @@ export {
 export { RETENTION, type RetentionPolicy } from "./retention.ts";
 export { AuthCache } from "./auth_cache.ts";
 export { Journal, type OwedMessage } from "./journal.ts";
+export {
+  type DayTotal,
+  type HistoryFilter,
+  type HistorySession,
+  HistoryStore,
+  type HistoryTotals,
+  MAX_BUCKETS,
+  type MonthTotal,
+} from "./history.ts";
 
 export const DB_FILE = "ladewerk.sqlite";
 
@@ -58,6 +68,7 @@ export class Store implements AsyncDisposable {
   readonly journal: Journal;
   readonly authCache: AuthCache;
   readonly chargingProfiles: ChargingProfileStore;
+  readonly history: HistoryStore;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
@@ -69,6 +80,7 @@ export class Store implements AsyncDisposable {
     this.journal = new Journal(db);
     this.authCache = new AuthCache(db);
     this.chargingProfiles = new ChargingProfileStore(db);
+    this.history = new HistoryStore(db);
   }
 
   /** A value of the small key-value table (list versions and such). */
