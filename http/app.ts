@@ -12,6 +12,7 @@ import { authRoutes } from "./auth_routes.ts";
 import { type AppContext, type AppDeps, type AppEnv, monotonicClock } from "./context.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { bodyLimits, sameOrigin } from "./limits.ts";
+import { historyRoutes } from "./history_routes.ts";
 import { liveRoutes, startPowerSampler } from "./live_routes.ts";
 import { followNetworkSettings, networkRoutes, networkSetup } from "./network_routes.ts";
 import { PowerHistory } from "./power_history.ts";
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       settingsRoutes,
       (c: AppContext) => networkRoutes(c, networkChanges),
       whitelistRoutes,
+      historyRoutes,
       stationRoutes,
       softwareRoutes,
     ]
