@@ -63,9 +63,17 @@ export function filterOf(
     : DATE.test(q.from)
     ? localMidnight(q.from, timeZone)
     : Date.parse(q.from);
-  if (toMs <= fromMs) throw fieldError(400, "to", "The period ends before it begins", "period");
+  if (toMs <= fromMs) {
+    throw fieldError(400, "to", "The period ends before it begins", "period_order");
+  }
   if (toMs - fromMs > MAX_PERIOD_DAYS * DAY) {
-    throw fieldError(400, "from", `A period covers at most ${MAX_PERIOD_DAYS} days`, "period");
+    throw fieldError(
+      400,
+      "from",
+      `A period covers at most ${MAX_PERIOD_DAYS} days`,
+      "period_too_long",
+      { max: MAX_PERIOD_DAYS },
+    );
   }
   return { fromMs, toMs, ...(q.idTag !== undefined ? { idTag: q.idTag } : {}) };
 }

@@ -13,6 +13,7 @@ import { ClusterPage } from "./pages/cluster.ts";
 import { CommunicationPage } from "./pages/communication.ts";
 import { DashboardPage } from "./pages/dashboard.ts";
 import { DisplayPage } from "./pages/display.ts";
+import { HistoryPage } from "./pages/history.ts";
 import { LoginPage } from "./pages/login.ts";
 import { NetworkPage } from "./pages/network.ts";
 import { ProfilePage } from "./pages/profile.ts";
@@ -26,6 +27,7 @@ import { useStore } from "./store.ts";
 
 const PAGE_VIEWS: Record<Page, () => VNode> = {
   dashboard: DashboardPage,
+  history: HistoryPage,
   network: NetworkPage,
   communication: CommunicationPage,
   cluster: ClusterPage,

@@ -7,6 +7,7 @@ import { Store } from "./store.ts";
 /** The pages of the menu, in menu order, as in the manual (sections 1.3 to 1.9). */
 export const PAGES = [
   "dashboard",
+  "history",
   "network",
   "communication",
   "cluster",

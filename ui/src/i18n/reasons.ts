@@ -9,6 +9,10 @@ type Rule = [RegExp, (m: RegExpExecArray) => string];
 
 const DE: Rule[] = [
   [
+    /^A date \(2026-12-31\) or an ISO time/,
+    () => "Ein Datum (2026-12-31) oder eine ISO-Zeit mit Zone (2026-12-31T08:00:00Z)",
+  ],
+  [
     /^Too big: expected number to be <=?\s*(-?[\d.]+)$/,
     (m) => `Zu groß: höchstens ${m[1]}`,
   ],
@@ -156,6 +160,8 @@ const DE_CODES: Record<string, (p: Params) => string> = {
   columns: () => "Erwartet 4 Spalten: UID,GID,Expiry,Authorization",
   empty: () => "Die Datei ist leer",
   interrupted: () => "Der Upload wurde abgebrochen",
+  period_order: () => "Der Zeitraum endet, bevor er beginnt",
+  period_too_long: (p) => `Ein Zeitraum umfasst höchstens ${p.max ?? 2000} Tage`,
 };
 
 /** A refusal in `lang`: German by its code or its known text, English as the server wrote it. */
