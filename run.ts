@@ -379,6 +379,7 @@ export async function runStation(
     },
   });
   station.addStatus("ocpp", () => ocpp.status());
+  station.metrics.add(() => ocpp.metrics());
   const url = settings.get("ocpp.url");
   log.info(url ? `OCPP backend ${url} as ${ocpp.client.chargeBoxId}` : "OCPP: no backend set");
   const modbus = await startModbus({
@@ -386,6 +387,7 @@ export async function runStation(
     ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
   });
   station.addStatus("modbus", () => modbus.status());
+  station.metrics.add(() => modbus.metrics());
   using lag = new LagMonitor();
   station.addStatus("runtime", () => lag.status());
   kept.systemd ??= systemdNotifier();

@@ -14,6 +14,7 @@ import { errorResponse, HttpError } from "./errors.ts";
 import { bodyLimits, sameOrigin } from "./limits.ts";
 import { historyRoutes } from "./history_routes.ts";
 import { liveRoutes, startPowerSampler } from "./live_routes.ts";
+import { metricsRoutes } from "./metrics_routes.ts";
 import { followNetworkSettings, networkRoutes, networkSetup } from "./network_routes.ts";
 import { PowerHistory } from "./power_history.ts";
 import { apiGuard, securityHeaders } from "./security.ts";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       softwareRoutes,
     ]
   ) app.route("/api", routes(ctx));
+  app.route("/", metricsRoutes(ctx));
   if (deps.sim) app.route("/api/sim", simRoutes(deps.station, deps.sim, ctx.status));
   serveUi(app, deps.uiDir ?? DEFAULT_UI_DIR);
   return app;

@@ -3,6 +3,7 @@
  * effects it returns (hardware, storage, listeners), one event at a time.
  * @module
  */
+import { MetricsRegistry } from "./metrics.ts";
 import { getLogger } from "@logtape/logtape";
 import type { Hardware, MeterReading } from "../drivers/ports.ts";
 import {
@@ -229,6 +230,9 @@ export class Station implements AsyncDisposable {
   }
 
   #adapters = new Map<string, () => unknown>();
+
+  /** What `GET /metrics` exposes: adapters add their collectors. */
+  readonly metrics: MetricsRegistry = new MetricsRegistry();
 
   /** Adds an adapter's state (OCPP, Modbus, ...) to the status snapshot under `name`. */
   addStatus(name: string, status: () => unknown): void {

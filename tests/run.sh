@@ -10,7 +10,7 @@ unset RUST_BACKTRACE
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 DENO_VERSION=2.9.5
-APT_PACKAGES=(chromium mosquitto mosquitto-clients mbpoll rauc squashfs-tools socat openssl curl
+APT_PACKAGES=(chromium mosquitto mosquitto-clients mbpoll rauc squashfs-tools socat openssl curl prometheus
   qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross)
 
 say() { printf '\n== %s\n' "$*"; }

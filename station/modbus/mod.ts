@@ -5,6 +5,7 @@
  * access mode and the fallback settings apply at once.
  * @module
  */
+import { type Family, KeyedCounter, single } from "../metrics.ts";
 import { getLogger, type Logger } from "@logtape/logtape";
 import type { CoreEvent } from "../core/mod.ts";
 import { type SettingsChange, SettingsError, type Writer } from "../settings/mod.ts";
@@ -70,6 +71,8 @@ export interface ModbusService extends AsyncDisposable {
   readonly hostname: string;
   readonly setpoints: Setpoints;
   status(): ModbusStatus;
+  /** Request and exception counts for `GET /metrics`. */
+  metrics(): Family[];
   /** Resolves once restarts caused by settings changes so far are done. */
   settled(): Promise<void>;
 }
@@ -176,8 +179,8 @@ class Adapter implements ModbusService {
     }
     try {
       this.#listener = await listenModbus({
-        read: (address, count) => this.#map.read(address, count),
-        write: (address, values) => this.#write(address, values),
+        read: (address, count) => this.#counted("read", () => this.#map.read(address, count)),
+        write: (address, values) => this.#countedAsync("write", () => this.#write(address, values)),
       }, {
         hostname: this.hostname,
         port,
@@ -196,6 +199,60 @@ class Adapter implements ModbusService {
       this.#error = e instanceof Error ? e.message : String(e);
       this.#log.error(`Cannot start the Modbus TCP server on port ${port}: ${this.#error}`);
     }
+  }
+
+  #requests = new KeyedCounter(8);
+  #exceptions = new KeyedCounter(32);
+
+  #failed(kind: string, e: unknown): void {
+    const code = e instanceof ModbusException ? e.modbusErrorCode : 4;
+    this.#exceptions.inc(`${kind} ${code}`);
+  }
+
+  #counted<T>(kind: "read", fn: () => T): T {
+    this.#requests.inc(kind);
+    try {
+      return fn();
+    } catch (e) {
+      this.#failed(kind, e);
+      throw e;
+    }
+  }
+
+  async #countedAsync(kind: "write", fn: () => Promise<void>): Promise<void> {
+    this.#requests.inc(kind);
+    try {
+      await fn();
+    } catch (e) {
+      this.#failed(kind, e);
+      throw e;
+    }
+  }
+
+  metrics(): Family[] {
+    return [
+      single(
+        "ladewerk_modbus_connections",
+        "Open Modbus TCP client connections",
+        "gauge",
+        this.#listener?.connections() ?? 0,
+      ),
+      {
+        name: "ladewerk_modbus_requests_total",
+        help: "Modbus register requests answered, by kind (read, write)",
+        type: "counter",
+        samples: this.#requests.entries().map(([kind, value]) => ({ labels: { kind }, value })),
+      },
+      {
+        name: "ladewerk_modbus_exceptions_total",
+        help: "Modbus requests answered with an exception, by kind and exception code",
+        type: "counter",
+        samples: this.#exceptions.entries().map(([key, value]) => {
+          const [kind = "", code = ""] = key.split(" ");
+          return { labels: { kind, code }, value };
+        }),
+      },
+    ];
   }
 
   async #write(address: number, values: number[]): Promise<void> {

@@ -16,6 +16,7 @@ import { deliver } from "./delivery.ts";
 import { MessageLine, type StuckMessage } from "./message_line.ts";
 import type { StatusEffect } from "./status_queue.ts";
 import { callError, connectOcpp, type OcppConnection } from "./rpc.ts";
+import { type Family, Histogram, KeyedCounter, single } from "../metrics.ts";
 
 const log = getLogger(["ladewerk", "ocpp"]);
 
@@ -75,6 +76,17 @@ export class OcppClient implements AsyncDisposable {
   /** The transaction messages and statuses owed, in order. */
   #line: MessageLine;
   #heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  #stats = {
+    connects: 0,
+    failedConnects: 0,
+    disconnects: 0,
+    /** Outgoing calls by action and outcome (`Heartbeat ok`, `MeterValues error`). */
+    calls: new KeyedCounter(128),
+    /** Incoming calls by action and outcome. */
+    handled: new KeyedCounter(128),
+    /** Round trip of outgoing calls answered, in seconds. */
+    roundTrip: new Histogram([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+  };
 
   constructor(deps: OcppClientDeps) {
     this.#deps = deps;
@@ -158,6 +170,104 @@ export class OcppClient implements AsyncDisposable {
     return result;
   }
 
+  /** A connection whose calls are counted and timed, both ways. */
+  #counted(conn: OcppConnection): OcppConnection {
+    const stats = this.#stats;
+    return {
+      ...conn,
+      async call<T>(action: string, payload: unknown): Promise<T> {
+        const t0 = performance.now();
+        try {
+          const result = await conn.call<T>(action, payload);
+          stats.roundTrip.observe((performance.now() - t0) / 1000);
+          stats.calls.inc(`${action} ok`);
+          return result;
+        } catch (e) {
+          stats.calls.inc(`${action} error`);
+          throw e;
+        }
+      },
+      handle(action, handler) {
+        conn.handle(action, async (params) => {
+          try {
+            const result = await handler(params);
+            stats.handled.inc(`${action} ok`);
+            return result;
+          } catch (e) {
+            stats.handled.inc(`${action} error`);
+            throw e;
+          }
+        });
+      },
+    };
+  }
+
+  /** Connection, call and queue metrics (Prometheus families). */
+  metrics(): Family[] {
+    const st = this.#stats;
+    const byOutcome = (c: KeyedCounter) =>
+      c.entries().map(([key, value]) => {
+        const [action = "", outcome = ""] = key.split(" ");
+        return { labels: { action, outcome }, value };
+      });
+    return [
+      single(
+        "ladewerk_ocpp_connected",
+        "1 while the backend is connected",
+        "gauge",
+        this.#conn ? 1 : 0,
+      ),
+      single(
+        "ladewerk_ocpp_accepted",
+        "1 while the backend has accepted the BootNotification",
+        "gauge",
+        this.#registration === "Accepted" ? 1 : 0,
+      ),
+      single(
+        "ladewerk_ocpp_connects_total",
+        "Connections opened to the backend",
+        "counter",
+        st.connects,
+      ),
+      single(
+        "ladewerk_ocpp_connect_failures_total",
+        "Connection attempts that failed",
+        "counter",
+        st.failedConnects,
+      ),
+      single(
+        "ladewerk_ocpp_disconnects_total",
+        "Open connections that were lost or closed",
+        "counter",
+        st.disconnects,
+      ),
+      single(
+        "ladewerk_ocpp_queue_depth",
+        "Transaction messages owed to the backend",
+        "gauge",
+        this.#line.queue,
+      ),
+      {
+        name: "ladewerk_ocpp_calls_total",
+        help: "Calls sent to the backend, by action and outcome",
+        type: "counter",
+        samples: byOutcome(st.calls),
+      },
+      {
+        name: "ladewerk_ocpp_incoming_calls_total",
+        help: "Calls the backend sent, by action and outcome",
+        type: "counter",
+        samples: byOutcome(st.handled),
+      },
+      {
+        name: "ladewerk_ocpp_call_duration_seconds",
+        help: "Round trip of calls the backend answered",
+        type: "histogram",
+        samples: st.roundTrip.samples(),
+      },
+    ];
+  }
+
   /** The connection state for the status page. */
   status(): OcppStatus {
     const url = this.#settings.get("ocpp.url");
@@ -217,8 +327,10 @@ export class OcppClient implements AsyncDisposable {
       pingIntervalS: this.#settings.get("ocpp.webSocketPingIntervalS"),
       callTimeoutMs: this.#deps.callTimeoutMs ?? 30_000,
       onProblem: (text) => log.warn(text),
-    }).then((conn) => {
-      if (generation !== this.#generation || this.#closed) return void conn.close();
+    }).then((raw) => {
+      if (generation !== this.#generation || this.#closed) return void raw.close();
+      const conn = this.#counted(raw);
+      this.#stats.connects++;
       this.#conn = conn;
       this.#connectedSinceMs = this.#now();
       // The back-off counter is reset by an Accepted BootNotification, not by an open socket.
@@ -232,6 +344,7 @@ export class OcppClient implements AsyncDisposable {
       void this.#boot(conn, generation);
     }, (e) => {
       if (generation !== this.#generation || this.#closed) return;
+      this.#stats.failedConnects++;
       log.warn(`OCPP cannot connect to ${dialled}: ${e instanceof Error ? e.message : e}`);
       this.#lost(generation);
     });
@@ -264,6 +377,7 @@ export class OcppClient implements AsyncDisposable {
 
   #lost(generation: number): void {
     if (generation !== this.#generation) return;
+    if (this.#conn) this.#stats.disconnects++;
     this.#generation++;
     this.#conn = undefined;
     this.#registration = "none";

@@ -3,6 +3,7 @@
  * meter value sampler, the configuration keys and the handlers of incoming calls.
  * @module
  */
+import type { Family } from "../metrics.ts";
 import type { Station } from "../runtime.ts";
 import type { StationInfo } from "../snapshot.ts";
 import { backendAuthorizer, cacheIdTagInfo } from "./authorize.ts";
@@ -40,6 +41,8 @@ export interface OcppDeps {
 export interface OcppService extends AsyncDisposable {
   client: OcppClient;
   status(): OcppStatus;
+  /** Connection, call and queue metrics for `GET /metrics`. */
+  metrics(): Family[];
 }
 
 function computedKeys(deps: OcppDeps, client: OcppClient): Record<string, ComputedKey> {
@@ -132,6 +135,7 @@ export function startOcpp(deps: OcppDeps): OcppService {
   return {
     client,
     status: () => client.status(),
+    metrics: () => client.metrics(),
     async [Symbol.asyncDispose]() {
       clearInterval(timer);
       await smartCharging[Symbol.asyncDispose]();

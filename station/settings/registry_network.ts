@@ -52,6 +52,20 @@ function phaseWiring(n: 1 | 2) {
 }
 
 export const NETWORK_SETTINGS = {
+  "metrics.token": setting(
+    z.union([
+      z.literal(""),
+      z.string().min(16).max(128).regex(/^[\x21-\x7e]+$/, "Printable ASCII without blanks"),
+    ]),
+    "",
+    {
+      access: "w",
+      restart: false,
+      secret: true,
+      description:
+        "Bearer token of GET /metrics for a Prometheus scraper (16..128 characters); empty: only with the web login",
+    },
+  ),
   "modbus.enabled": setting(z.boolean(), (f) => f.hardware === "sim", {
     access: "rw",
     restart: false,

@@ -3,7 +3,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { AuthCache } from "./auth_cache.ts";
 import { ChargingProfileStore } from "./charging_profiles.ts";
@@ -94,6 +94,14 @@ export class Store implements AsyncDisposable {
   async setMeta(key: string, value: string): Promise<void> {
     await this.db.insertInto("meta").values({ key, value })
       .onConflict((oc) => oc.column("key").doUpdateSet({ value })).execute();
+  }
+
+  /** Sessions started since the database was made (SQLite's AUTOINCREMENT counter: retention
+   * and deletions never lower it). */
+  async sessionsStarted(): Promise<number> {
+    const r = await sql<{ seq: number }>`SELECT seq FROM sqlite_sequence WHERE name = 'sessions'`
+      .execute(this.db);
+    return Number(r.rows[0]?.seq ?? 0);
   }
 
   /** Whether ChangeAvailability left a charge point operative (the default) across restarts. */
