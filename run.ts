@@ -17,6 +17,7 @@ import { CLUSTER_OPTION_OF, clusterSettings, type ProgramOptions } from "./optio
 import { webPasswordSetter, WebSessions } from "./station/auth/mod.ts";
 import { installFactoryWhitelist } from "./station/factory.ts";
 import { startCluster } from "./station/cluster/mod.ts";
+import { startMqttApi } from "./station/mqtt/mod.ts";
 import { LagMonitor } from "./station/lag_monitor.ts";
 import { startModbus } from "./station/modbus/mod.ts";
 import { startOcpp } from "./station/ocpp/mod.ts";
@@ -310,6 +311,9 @@ export async function runStation(
   );
   const cluster = startCluster(station);
   station.addStatus("cluster", () => cluster.status());
+  const mqttApi = startMqttApi(station, info);
+  station.addStatus("mqtt", () => mqttApi.status());
+  station.metrics.add(() => mqttApi.metrics());
   const webSessions = new WebSessions({ clock: monotonicClock });
   await restoreWebSessions(dataDir, webSessions);
   const app = createApp({
@@ -414,6 +418,7 @@ export async function runStation(
   // A daemon restart keeps the hardware: the controllers carry running sessions across it.
   await station.shutdown("Reboot", { keepRunning: outcome === "restartDaemon" });
   await modbus[Symbol.asyncDispose]();
+  await mqttApi[Symbol.asyncDispose]();
   await cluster[Symbol.asyncDispose]();
   await ocpp.client.drain(2000);
   await ocpp[Symbol.asyncDispose]();

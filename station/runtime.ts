@@ -249,6 +249,12 @@ export class Station implements AsyncDisposable {
     this.#authorizer = authorizer;
   }
 
+  /** Authorizes an id tag as a card at the reader would be: the backend when one is set, else
+   * the master key, identification mode and whitelist. */
+  authorize(idTag: string): Promise<AuthResult> {
+    return this.#authorizer(idTag);
+  }
+
   /** Authorization from the master key, identification mode and whitelist alone. */
   async authorizeLocally(idTag: string): Promise<AuthResult> {
     const v = this.settings.all();

@@ -7,7 +7,7 @@
 import { getLogger } from "@logtape/logtape";
 import mqtt from "mqtt";
 
-const log = getLogger(["ladewerk", "cluster"]);
+const clusterLog = getLogger(["ladewerk", "cluster"]);
 
 /** How to reach the broker. */
 export interface BusOptions {
@@ -20,6 +20,10 @@ export interface BusOptions {
   will?: { topic: string; payload: string; retain: boolean };
   /** @default 2000 */
   reconnectMs?: number;
+  /** What the log calls this connection. @default "Cluster broker" */
+  name?: string;
+  /** Keep-alive interval in seconds (the last will fires after 1.5 times this). @default 5 */
+  keepaliveS?: number;
 }
 
 /** A received message. */
@@ -47,12 +51,14 @@ export class Bus implements AsyncDisposable {
 
   constructor(options: BusOptions) {
     this.url = options.url;
+    const name = options.name ?? "Cluster broker";
+    const log = options.name ? getLogger(["ladewerk", "mqtt"]) : clusterLog;
     this.#client = mqtt.connect(options.url, {
       clientId: options.clientId,
       clean: true,
       reconnectPeriod: options.reconnectMs ?? 2_000,
       connectTimeout: 5_000,
-      keepalive: 5,
+      keepalive: options.keepaliveS ?? 5,
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
       ...(options.caPem ? { ca: options.caPem } : {}),
@@ -61,23 +67,23 @@ export class Bus implements AsyncDisposable {
     this.#client.on("connect", () => {
       const first = !this.#connected;
       this.#connected = true;
-      if (first) log.info(`Cluster broker ${options.url} connected as ${options.clientId}`);
+      if (first) log.info(`${name} ${options.url} connected as ${options.clientId}`);
       // A clean session forgets the subscriptions: they are made again.
       for (const [filter] of this.#handlers) this.#client.subscribe(filter, { qos: 1 });
       for (const fn of this.#onConnect) fn();
     });
     this.#client.on("close", () => {
-      if (this.#connected) log.warn(`Cluster broker ${options.url} lost`);
+      if (this.#connected) log.warn(`${name} ${options.url} lost`);
       this.#connected = false;
     });
-    this.#client.on("error", (e) => log.warn(`Cluster broker ${options.url}: ${e.message}`));
+    this.#client.on("error", (e) => log.warn(`${name} ${options.url}: ${e.message}`));
     this.#client.on("message", (topic, payload, packet) => {
       for (const [filter, handler] of this.#handlers) {
         if (!matches(filter, topic)) continue;
         try {
           handler(topic, payload, packet.retain);
         } catch (e) {
-          log.error(`Cluster message on ${topic} failed: ${e}`);
+          log.error(`${name}: message on ${topic} failed: ${e}`);
         }
       }
     });
@@ -102,6 +108,18 @@ export class Bus implements AsyncDisposable {
   publish(topic: string, message: unknown, retain = false): void {
     if (!this.#connected) return;
     this.#client.publish(topic, JSON.stringify(message), { qos: 1, retain });
+  }
+
+  /** Publishes text as it is (an availability word, a number); dropped while disconnected. */
+  publishText(topic: string, text: string, retain = false): void {
+    if (!this.#connected) return;
+    this.#client.publish(topic, text, { qos: 1, retain });
+  }
+
+  /** Publishes text and resolves once the broker has it (QoS 1); rejects while disconnected. */
+  async publishTextAsync(topic: string, text: string, retain = false): Promise<void> {
+    if (!this.#connected) throw new Error(`Cannot publish ${topic}: not connected`);
+    await this.#client.publishAsync(topic, text, { qos: 1, retain });
   }
 
   /** Removes the retained message of `topic` at the broker (an empty retained message). */

@@ -13,7 +13,7 @@ import type {
 } from "../types.ts";
 
 /** Where an external current limit comes from. */
-export type LimitSource = "ocpp" | "modbus" | "cluster" | "deauthorized";
+export type LimitSource = "ocpp" | "modbus" | "mqtt" | "cluster" | "deauthorized";
 
 /** The settings the core decides with. */
 export interface CoreConfig {

@@ -168,6 +168,98 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "CA certificate (PEM) trusted for an mqtts:// broker",
   }),
+  "mqtt.enabled": setting(z.boolean(), false, {
+    access: "rw",
+    restart: false,
+    description: "MQTT API (telemetry, control, Home Assistant discovery)",
+  }),
+  "mqtt.broker": setting(mqttUrl, "", {
+    access: "rw",
+    restart: false,
+    description: "MQTT broker of the API (mqtt:// or mqtts://)",
+  }),
+  "mqtt.username": setting(z.string().max(128), "", {
+    access: "rw",
+    restart: false,
+    description: "Broker user name; empty: no authentication",
+  }),
+  "mqtt.password": setting(z.string().max(256), "", {
+    access: "w",
+    restart: false,
+    secret: true,
+    description: "Broker password",
+  }),
+  "mqtt.caCertificatePem": setting(z.string().max(20_000), "", {
+    access: "rw",
+    restart: false,
+    description: "CA certificate (PEM) trusted for an mqtts:// broker",
+  }),
+  "mqtt.topicPrefix": setting(
+    z.union([
+      z.literal(""),
+      z.string().max(128).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, {
+        message: "Topic levels of letters, digits, '_', '.' and '-', separated by '/'",
+      }),
+    ]),
+    "",
+    {
+      access: "rw",
+      restart: false,
+      description: "Topic prefix; empty: ladewerk/<serial>",
+    },
+  ),
+  "mqtt.periodS": setting(z.number().int().min(5).max(3_600), 30, {
+    unit: "s",
+    access: "rw",
+    restart: false,
+    description: "Telemetry is published on change and at least this often",
+  }),
+  "mqtt.control": setting(z.boolean(), false, {
+    access: "rw",
+    restart: false,
+    description: "Allow control over MQTT (current limit, start, stop)",
+  }),
+  "mqtt.startIdTag": setting(z.union([z.literal(""), z.string().min(1).max(20)]), "", {
+    access: "rw",
+    restart: false,
+    description:
+      "ID tag a Home Assistant start button presents (it must pass the station's authorization); empty: no start button",
+  }),
+  "mqtt.limitTimeoutS": setting(z.number().int().min(0).max(86_400), 0, {
+    unit: "s",
+    access: "rw",
+    restart: false,
+    description:
+      "An MQTT current limit not renewed for this long falls back to mqtt.fallbackCurrentA; 0: never",
+  }),
+  "mqtt.fallbackCurrentA": setting(
+    z.number().int().min(0).max(63).refine((v) => v === 0 || v >= 6, {
+      message: "Must be 0 (pause) or at least 6 A",
+    }),
+    6,
+    {
+      unit: "A",
+      access: "rw",
+      restart: false,
+      description: "Current an expired MQTT limit falls back to; 0 pauses",
+    },
+  ),
+  "mqtt.discovery": setting(z.boolean(), true, {
+    access: "rw",
+    restart: false,
+    description: "Home Assistant MQTT discovery",
+  }),
+  "mqtt.discoveryPrefix": setting(
+    z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, {
+      message: "Letters, digits, '_', '.' and '-' only",
+    }),
+    "homeassistant",
+    {
+      access: "rw",
+      restart: false,
+      description: "Discovery prefix of Home Assistant",
+    },
+  ),
   "cluster.cp1.phase": phaseWiring(1),
   "cluster.cp2.phase": phaseWiring(2),
   "network.ipv4.mode": setting(z.enum(["dhcp", "manual", "shared"]), "dhcp", {
