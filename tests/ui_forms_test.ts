@@ -78,6 +78,13 @@ const FORMS: [
     "cluster.id": "site-b",
     "cluster.fallbackA": "6",
   }],
+  ["communication", "mqtt", {
+    "mqtt.enabled": true,
+    "mqtt.broker": "mqtt://127.0.0.1:9",
+    "mqtt.topicPrefix": "home/wallbox",
+    "mqtt.control": true,
+    "mqtt.startIdTag": "MASTERKEY",
+  }],
   ["station", "time", {
     "time.ntpServer": "ntp.example.org",
     "time.zone": "Europe/Vienna",

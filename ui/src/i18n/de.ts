@@ -473,4 +473,28 @@ export const de: Record<Key, string> = {
   "hist.pages": "Seiten des Verlaufs",
   "hist.page": "Seite {page} von {pages}",
   "hist.months": "Pro Karte und Monat",
+  "mqtt.title": "MQTT-API und Home Assistant",
+  "mqtt.intro":
+    "Veröffentlicht den Zustand der Station an einen MQTT-Broker und meldet sie bei Home Assistant an; mit erlaubter Steuerung lassen sich Stromgrenze, Start und Stopp über MQTT setzen.",
+  "mqtt.off": "Die MQTT-API ist aus.",
+  "mqtt.connected": "Verbunden; Topics unter {prefix}/",
+  "mqtt.notConnected": "Nicht mit dem Broker verbunden.",
+  "mqtt.broker": "Broker",
+  "mqtt.prefix": "Topic-Präfix",
+  "mqtt.prefixHint": "Leer: ladewerk/<Seriennummer>",
+  "mqtt.period": "Mindestens senden alle",
+  "mqtt.discovery": "Home-Assistant-Discovery",
+  "mqtt.discoveryPrefix": "Discovery-Präfix",
+  "mqtt.control": "Steuerung über MQTT erlauben (Stromgrenze, Start, Stopp)",
+  "mqtt.startIdTag": "ID-Tag der Start-Schaltfläche",
+  "mqtt.startIdTagHint":
+    "Muss die Autorisierung der Station bestehen; leer: keine Start-Schaltfläche",
+  "mqtt.limitTimeout": "Zeitlimit der Stromgrenze",
+  "mqtt.limitTimeoutHint": "Eine nicht erneuerte Grenze fällt danach zurück; 0: nie",
+  "mqtt.fallbackHint": "0 pausiert das Laden, sonst mindestens 6 A",
+  "metrics.title": "Metriken (Prometheus)",
+  "metrics.intro":
+    "GET /metrics im Prometheus-Textformat: für einen Scraper mit diesem Token als Bearer-Token oder im Browser nach der Anmeldung.",
+  "metrics.token": "Bearer-Token",
+  "metrics.tokenHint": "16 bis 128 Zeichen ohne Leerzeichen; leer: nur mit Web-Anmeldung",
 };

@@ -458,6 +458,29 @@ export const en = {
   "hist.pages": "Pages of the history",
   "hist.page": "Page {page} of {pages}",
   "hist.months": "Per card and month",
+  "mqtt.title": "MQTT API and Home Assistant",
+  "mqtt.intro":
+    "Publishes the station's state to an MQTT broker and announces it to Home Assistant; with control allowed, a current limit, start and stop can be set over MQTT.",
+  "mqtt.off": "The MQTT API is off.",
+  "mqtt.connected": "Connected; topics under {prefix}/",
+  "mqtt.notConnected": "Not connected to the broker.",
+  "mqtt.broker": "Broker",
+  "mqtt.prefix": "Topic prefix",
+  "mqtt.prefixHint": "Empty: ladewerk/<serial number>",
+  "mqtt.period": "Publish at least every",
+  "mqtt.discovery": "Home Assistant discovery",
+  "mqtt.discoveryPrefix": "Discovery prefix",
+  "mqtt.control": "Allow control over MQTT (current limit, start, stop)",
+  "mqtt.startIdTag": "ID tag of the start button",
+  "mqtt.startIdTagHint": "It must pass the station's authorization; empty: no start button",
+  "mqtt.limitTimeout": "Limit timeout",
+  "mqtt.limitTimeoutHint": "A limit not renewed for this long falls back; 0: never",
+  "mqtt.fallbackHint": "0 pauses charging, otherwise at least 6 A",
+  "metrics.title": "Metrics (Prometheus)",
+  "metrics.intro":
+    "GET /metrics in the Prometheus text format: for a scraper with this token as bearer token, or in the browser when logged in.",
+  "metrics.token": "Bearer token",
+  "metrics.tokenHint": "16 to 128 characters without blanks; empty: only with the web login",
 };
 
 /** A text key. */

@@ -14,6 +14,7 @@ import { live } from "../live.ts";
 import { useStore } from "../store.ts";
 import { CaCertificate } from "./communication_ca.ts";
 import { ClusterCard, ModbusCard } from "./communication_modbus.ts";
+import { MetricsCard, MqttCard } from "./communication_mqtt.ts";
 
 const OCPP_KEYS = [
   "ocpp.url",
@@ -77,5 +78,7 @@ export function CommunicationPage(): VNode {
     <${OcppCard} />
     <${ModbusCard} connectors=${status?.connectors.length ?? 2} />
     <${ClusterCard} />
+    <${MqttCard} />
+    <${MetricsCard} />
   ` as VNode;
 }
