@@ -10,6 +10,7 @@ import * as memory from "./memory_bench.ts";
 import * as modbus from "./modbus_bench.ts";
 import * as ocpp from "./ocpp_bench.ts";
 import * as rtu from "./rtu_bench.ts";
+import * as site from "./site_bench.ts";
 import * as smart from "./smart_bench.ts";
 import * as startup from "./startup_bench.ts";
 import * as storage from "./storage_bench.ts";
@@ -26,6 +27,7 @@ export const MODULES: Record<string, BenchModule> = {
   rtu,
   smart,
   storage,
+  site,
   ui,
   update,
   aarch64,

@@ -85,6 +85,7 @@ export function startMqttApi(station: Station, info: StationInfo): MqttApi {
   let prefix = "";
   let published: DiscoveryInput | undefined;
   let tick: ReturnType<typeof setInterval> | undefined;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
   const limitTimers = new Map<number, ReturnType<typeof setTimeout>>();
   const last = new Map<string, { text: string; atMs: number }>();
   let lastFullMs = 0;
@@ -136,7 +137,14 @@ export function startMqttApi(station: Station, info: StationInfo): MqttApi {
       const text = JSON.stringify(value);
       const before = last.get(topic);
       if (!full && before?.text === text) continue;
-      if (!full && before && now - before.atMs < MIN_GAP_MS) continue;
+      if (!full && before && now - before.atMs < MIN_GAP_MS) {
+        // Too soon after the last message of this topic: sent once the gap has passed.
+        trailing ??= setTimeout(() => {
+          trailing = undefined;
+          publishStates();
+        }, before.atMs + MIN_GAP_MS - now);
+        continue;
+      }
       last.set(topic, { text, atMs: now });
       b.publishText(topic, text, true);
       counts.published.inc("state");
@@ -285,6 +293,8 @@ export function startMqttApi(station: Station, info: StationInfo): MqttApi {
   const stop = async (reason: "off" | "restart" | "shutdown") => {
     clearInterval(tick);
     tick = undefined;
+    clearTimeout(trailing);
+    trailing = undefined;
     const b = bus;
     bus = undefined;
     if (!b) return;
