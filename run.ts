@@ -368,6 +368,7 @@ export async function runStation(
       : {}),
     firmware: {
       install: async (file) => {
+        await station.audit([{ actor: "ocpp", action: "update", target: file.path }]);
         try {
           const { done } = await updates.installFile(file.path, {
             source: "ocpp",

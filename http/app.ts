@@ -12,7 +12,9 @@ import { authRoutes } from "./auth_routes.ts";
 import { type AppContext, type AppDeps, type AppEnv, monotonicClock } from "./context.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { bodyLimits, sameOrigin } from "./limits.ts";
+import { auditRoutes } from "./audit_routes.ts";
 import { historyRoutes } from "./history_routes.ts";
+import { usersRoutes } from "./users_routes.ts";
 import { liveRoutes, startPowerSampler } from "./live_routes.ts";
 import { metricsRoutes } from "./metrics_routes.ts";
 import { followNetworkSettings, networkRoutes, networkSetup } from "./network_routes.ts";
@@ -74,6 +76,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       (c: AppContext) => networkRoutes(c, networkChanges),
       whitelistRoutes,
       historyRoutes,
+      auditRoutes,
+      usersRoutes,
       stationRoutes,
       softwareRoutes,
     ]

@@ -10,18 +10,27 @@ import {
   passwordChanged,
   type PasswordIssue,
   passwordIssues,
+  setOwnerPassword,
   setPassword,
+  verifyOwnerPassword,
   verifyPassword,
   type WebSession,
 } from "../station/auth/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError, HttpError, parseBody } from "./errors.ts";
-import { clearSessionCookie, clientAddress, SESSION_COOKIE, setSessionCookie } from "./security.ts";
+import {
+  ADMIN_USER,
+  clearSessionCookie,
+  clientAddress,
+  OWNER_USER,
+  roleOf,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from "./security.ts";
 
 const log = getLogger(["ladewerk", "http", "auth"]);
 
-/** The one user of the web interface. */
-export const ADMIN_USER = "admin";
+export { ADMIN_USER } from "./security.ts";
 
 const secret = z.string().max(1024);
 const LoginBody = z.strictObject({ user: z.string().max(64), password: secret });
@@ -47,6 +56,7 @@ function throttled(ctx: AppContext, address: string): void {
 function sessionAnswer(ctx: AppContext, session: WebSession) {
   return {
     user: session.user,
+    role: roleOf(session),
     csrfToken: session.csrfToken,
     expiresAt: new Date(ctx.sessions.expiresAtMs(session)).toISOString(),
     passwordChanged: passwordChanged(ctx.station.settings),
@@ -71,19 +81,31 @@ export function authRoutes(ctx: AppContext): Hono<AppEnv> {
     const address = clientAddress(c);
     throttled(ctx, address);
     // Always verify, so a wrong user name takes as long as a wrong password.
-    const passwordOk = await verifyPassword(ctx.password, body.password);
-    if (body.user !== ADMIN_USER || !passwordOk) {
+    const owner = body.user === OWNER_USER;
+    const passwordOk = owner
+      ? await verifyOwnerPassword(ctx.station.settings, body.password)
+      : await verifyPassword(ctx.password, body.password);
+    const actor = owner ? "owner" as const : "installer" as const;
+    if ((body.user !== ADMIN_USER && !owner) || !passwordOk) {
       log.warn(`Failed web login from ${address}`);
       await logEvent(ctx, "LoginFailed", `Failed web login from ${address}`);
+      await ctx.station.audit([{
+        actor,
+        action: "loginFailed",
+        target: body.user.slice(0, 64),
+        detail: address,
+      }]);
       throw fieldError(401, "password", "Wrong user name or password", "wrong_credentials");
     }
     ctx.throttle.succeeded(address);
     const previous = getCookie(c, SESSION_COOKIE);
     if (previous) ctx.sessions.delete(previous);
-    const session = ctx.sessions.create(ADMIN_USER);
+    const session = ctx.sessions.create(body.user);
     setSessionCookie(c, session);
-    log.info(`Web login from ${address}`);
-    await logEvent(ctx, "Login", `Web login from ${address}`);
+    const who = owner ? " (owner)" : "";
+    log.info(`Web login from ${address}${who}`);
+    await logEvent(ctx, "Login", `Web login from ${address}${who}`);
+    await ctx.station.audit([{ actor, action: "login", target: body.user, detail: address }]);
     return c.json(sessionAnswer(ctx, session));
   });
 
@@ -108,7 +130,11 @@ export function authRoutes(ctx: AppContext): Hono<AppEnv> {
     const address = clientAddress(c);
     throttled(ctx, address);
     const issues: PasswordIssue[] = [];
-    if (!await verifyPassword(ctx.password, body.oldPassword)) {
+    const owner = roleOf(session) === "owner";
+    const oldOk = owner
+      ? await verifyOwnerPassword(ctx.station.settings, body.oldPassword)
+      : await verifyPassword(ctx.password, body.oldPassword);
+    if (!oldOk) {
       issues.push({ field: "oldPassword", reason: "Wrong password", code: "wrong_password" });
     } else {
       ctx.throttle.succeeded(address);
@@ -122,10 +148,19 @@ export function authRoutes(ctx: AppContext): Hono<AppEnv> {
       });
     }
     if (issues.length > 0) throw new HttpError(400, "Password not changed", issues);
-    await setPassword(ctx.password, body.newPassword);
-    const ended = ctx.sessions.deleteAllExcept(session.id);
-    log.info(`Admin password changed from ${address}; ${ended} other session(s) ended`);
-    await logEvent(ctx, "PasswordChanged", `Admin password changed from ${address}`);
+    if (owner) await setOwnerPassword(ctx.password, body.newPassword);
+    else await setPassword(ctx.password, body.newPassword);
+    const ended = ctx.sessions.deleteAllExcept(session.id, session.user);
+    log.info(
+      `Password of ${session.user} changed from ${address}; ${ended} other session(s) ended`,
+    );
+    await logEvent(ctx, "PasswordChanged", `Password of ${session.user} changed from ${address}`);
+    await ctx.station.audit([{
+      actor: roleOf(session),
+      action: "password",
+      target: session.user,
+      detail: address,
+    }]);
     return c.body(null, 204);
   });
 

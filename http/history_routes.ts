@@ -30,7 +30,9 @@ const When = z.string().max(40).refine(
   "A date (2026-12-31) or an ISO time with its offset (2026-12-31T08:00:00Z)",
 );
 const IdTag = z.string().min(1).max(20);
-const Filter = z.object({ from: When.optional(), to: When.optional(), idTag: IdTag.optional() });
+/** A period: `from` and `to` as local dates or ISO times. */
+export const PeriodQuery = z.object({ from: When.optional(), to: When.optional() });
+const Filter = PeriodQuery.extend({ idTag: IdTag.optional() });
 const PageQuery = Filter.extend({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
@@ -45,7 +47,7 @@ function localMidnight(date: string, timeZone: string): number {
 
 /** The filter of a query: `to` a date means the end of that day; defaults: the last 30 days. */
 export function filterOf(
-  q: z.infer<typeof Filter>,
+  q: z.infer<typeof PeriodQuery> & { idTag?: string | undefined },
   timeZone: string,
   nowMs: number,
 ): HistoryFilter {

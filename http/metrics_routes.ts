@@ -11,7 +11,7 @@ import { type Family, renderText, type Sample, single } from "../station/metrics
 import type { AppContext, AppEnv } from "./context.ts";
 import { sameSecret } from "../station/auth/mod.ts";
 import { HttpError } from "./errors.ts";
-import { SESSION_COOKIE } from "./security.ts";
+import { roleOf, SESSION_COOKIE } from "./security.ts";
 
 /** The charge point statuses, each a line of the state set. */
 const STATUSES = [
@@ -163,7 +163,8 @@ export function metricsRoutes(ctx: AppContext): Hono<AppEnv> {
     const token = ctx.station.settings.get("metrics.token");
     const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
     const byToken = token !== "" && bearer !== "" && sameSecret(bearer, token);
-    const bySession = ctx.sessions.touch(getCookie(c, SESSION_COOKIE)) !== undefined;
+    const session = ctx.sessions.touch(getCookie(c, SESSION_COOKIE));
+    const bySession = session !== undefined && roleOf(session) === "installer";
     if (!byToken && !bySession) {
       const reason = bearer
         ? "Wrong metrics token"

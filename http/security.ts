@@ -9,6 +9,45 @@ import { sameSecret, type WebSession } from "../station/auth/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError } from "./errors.ts";
 
+/** The installer's user name (the manual's `admin`) and the owner's. */
+export const ADMIN_USER = "admin";
+export const OWNER_USER = "owner";
+
+/** What a web user may do: the installer everything, the owner a part. */
+export type Role = "installer" | "owner";
+
+/** The role of a session's user. */
+export function roleOf(session: Pick<WebSession, "user">): Role {
+  return session.user === OWNER_USER ? "owner" : "installer";
+}
+
+/**
+ * The routes under `/api` an owner may call (the dashboard, the history, the whitelist, the
+ * charging current, their own password); every other route answers 403 to an owner.
+ */
+export const OWNER_ROUTES: readonly [method: string, path: RegExp][] = [
+  ["GET", /^\/api\/session$/],
+  ["POST", /^\/api\/logout$/],
+  ["POST", /^\/api\/password$/],
+  ["GET", /^\/api\/status$/],
+  ["GET", /^\/api\/events$/],
+  ["GET", /^\/api\/info$/],
+  ["GET", /^\/api\/power-history$/],
+  ["GET", /^\/api\/settings$/],
+  // Only the charging current, up to the installer's maximum (settings_routes checks).
+  ["PUT", /^\/api\/settings$/],
+  ["GET", /^\/api\/sessions(\/summary|\.csv)?$/],
+  ["GET", /^\/api\/whitelist(\.csv)?$/],
+  ["PUT", /^\/api\/whitelist$/],
+  ["POST", /^\/api\/whitelist\/import$/],
+];
+
+/** Whether an owner may call `method path`. */
+export function ownerMay(method: string, path: string): boolean {
+  const m = method === "HEAD" ? "GET" : method;
+  return OWNER_ROUTES.some(([om, re]) => om === m && re.test(path));
+}
+
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "lw_session";
 
@@ -107,6 +146,9 @@ export function apiGuard(ctx: AppContext): MiddlewareHandler<AppEnv> {
       if (!sameSecret(token, session.csrfToken)) {
         throw fieldError(403, "X-CSRF-Token", "Missing or wrong CSRF token", "csrf");
       }
+    }
+    if (roleOf(session) === "owner" && !ownerMay(method, c.req.path)) {
+      throw fieldError(403, "role", "The owner account may not do this", "forbidden");
     }
     c.set("session", session);
     await next();

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { type SettingDef, settingDef, type SettingKey, SETTINGS } from "../station/settings/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
+import { roleOf } from "./security.ts";
 import { HttpError, type Issue, parseBody, parseQuery, zodIssues } from "./errors.ts";
 import { blankIssues, crossFieldIssues } from "./settings_rules.ts";
 
@@ -101,6 +102,40 @@ function keyIssues(ctx: AppContext, changes: Record<string, unknown>): Issue[] {
   return issues;
 }
 
+/** Settings an owner may change: the charging current, up to the installer's maximum. */
+export const OWNER_SETTINGS = ["power.stationMaxCurrentMa"] as const;
+
+/** 403 for a setting the owner may not change, 400 above the installer's maximum. */
+function ownerChecks(
+  settings: AppContext["station"]["settings"],
+  changes: Record<string, unknown>,
+) {
+  const forbidden = Object.keys(changes).filter(
+    (k) => !(OWNER_SETTINGS as readonly string[]).includes(k),
+  );
+  if (forbidden.length > 0) {
+    throw new HttpError(
+      403,
+      "The owner account may not change these settings",
+      forbidden.map((k) => ({
+        field: k,
+        reason: "Only the installer may change this setting",
+        code: "forbidden",
+      })),
+    );
+  }
+  const max = settings.get("power.ownerMaxCurrentMa");
+  const wanted = changes["power.stationMaxCurrentMa"];
+  if (typeof wanted === "number" && wanted > max) {
+    throw new HttpError(400, "Above the installer's maximum", [{
+      field: "power.stationMaxCurrentMa",
+      reason: `At most ${max} mA (the installer's maximum)`,
+      code: "above_owner_max",
+      params: { max },
+    }]);
+  }
+}
+
 /** The routes under `/api`. */
 export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -139,6 +174,8 @@ export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
         return !(v === null && def && isSecret(def));
       }),
     );
+    const role = roleOf(c.get("session")!);
+    if (role === "owner") ownerChecks(settings, changes);
     const issues = [...blankIssues(changes)];
     const blank = new Set(issues.map((i) => i.field));
     issues.push(...keyIssues(ctx, changes).filter((i) => !blank.has(i.field)));
@@ -149,6 +186,7 @@ export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
     if (issues.length > 0) throw new HttpError(400, "Invalid settings", issues);
     const change = await settings.set(changes, {
       writer: "outside",
+      actor: role,
       nowMs: ctx.station.hardware.clock.nowMs(),
     });
     const changed = Object.keys(change.changed);

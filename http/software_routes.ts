@@ -159,6 +159,12 @@ export function softwareRoutes(ctx: AppContext): Hono<AppEnv> {
     const { sha256, bytes } = streamed;
     log.info(`Update uploaded: ${name}, ${bytes} bytes, sha256 ${sha256}`);
     const bundle = await install(path, dir, force);
+    await ctx.station.audit([{
+      actor: "installer",
+      action: "update",
+      target: bundle?.version ?? name,
+      detail: bundle ? `installing (${force ? "forced" : "after the sessions"})` : "stored only",
+    }]);
     return c.json({
       file: `${UPDATES_DIR}/${name}`,
       bytes,

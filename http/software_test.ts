@@ -133,6 +133,7 @@ Deno.test("GET /api/diagnostics downloads a tar.gz with logs, redacted settings,
     "system.json",
     "settings.json",
     "events.csv",
+    "audit.csv",
     "logs/ladewerk.log",
   ]);
   const text = (name: string) => new TextDecoder().decode(files.find((f) => f.name === name)!.data);

@@ -215,6 +215,7 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
     if (!control) throw fieldError(409, "kind", "Restart is not available here", "not_supported");
     log.info(`${kind === "daemon" ? "Daemon" : "System"} restart requested from the web interface`);
     await logEvent(ctx, "Restart", `${kind} restart requested from the web interface`);
+    await ctx.station.audit([{ actor: "installer", action: "restart", target: kind }]);
     later(ctx, deps.restartDelayMs ?? 100, () => control.restart(kind));
     return c.json({ kind }, 202);
   });
@@ -241,6 +242,7 @@ export function stationRoutes(ctx: AppContext): Hono<AppEnv> {
     if (owed.length > 0) {
       log.warn(`Factory reset drops the undelivered messages of ${owed.length} session(s)`);
     }
+    await ctx.station.audit([{ actor: "installer", action: "factoryReset" }]);
     await station.store.factoryReset();
     await settings.resetAll(nowMs);
     await station.store.whitelist.apply({

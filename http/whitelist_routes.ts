@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { WHITELIST_MAX, type WhitelistEntry } from "../station/store/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
+import { roleOf } from "./security.ts";
 import { HttpError, type Issue, parseBody, parseQuery } from "./errors.ts";
 import {
   type ApiEntry,
@@ -49,6 +50,37 @@ const ImportBody = z.strictObject({
   csv: z.string().max(MAX_CSV_BYTES),
   current: Entries.optional(),
 });
+
+/** What a save changes: UIDs added, changed (GID, expiry or authorization) and removed. */
+export function whitelistDiff(
+  before: readonly WhitelistEntry[],
+  after: readonly WhitelistEntry[],
+): { added: string[]; changed: string[]; removed: string[] } {
+  const key = (uid: string) => uid.toUpperCase();
+  const old = new Map(before.filter((e) => !e.deleted).map((e) => [key(e.uid), e]));
+  const now = new Map(after.filter((e) => !e.deleted).map((e) => [key(e.uid), e]));
+  const same = (a: WhitelistEntry, b: WhitelistEntry) =>
+    a.gid === b.gid && a.expiryAtMs === b.expiryAtMs && a.authorization === b.authorization;
+  return {
+    added: [...now.values()].filter((e) => !old.has(key(e.uid))).map((e) => e.uid),
+    changed: [...now.values()].filter((e) => old.has(key(e.uid)) && !same(old.get(key(e.uid))!, e))
+      .map((e) => e.uid),
+    removed: [...old.values()].filter((e) => !now.has(key(e.uid))).map((e) => e.uid),
+  };
+}
+
+/** The diff as one line: counts, and the first UIDs of each. */
+function describeDiff(d: ReturnType<typeof whitelistDiff>): string {
+  const part = (name: string, uids: string[]) =>
+    uids.length === 0
+      ? []
+      : [`${name} ${uids.length}: ${uids.slice(0, 20).join(" ")}${uids.length > 20 ? " …" : ""}`];
+  return [
+    ...part("added", d.added),
+    ...part("changed", d.changed),
+    ...part("removed", d.removed),
+  ].join("; ");
+}
 
 /** The local list version now (0 before the first save). */
 export async function listVersion(ctx: AppContext): Promise<number> {
@@ -129,6 +161,15 @@ export function whitelistRoutes(ctx: AppContext): Hono<AppEnv> {
     const version = await listVersion(ctx) + 1;
     await store.setMeta(LIST_VERSION_KEY, String(version));
     const count = entries.filter((e) => !e.deleted).length;
+    const diff = whitelistDiff(held, entries);
+    if (diff.added.length + diff.changed.length + diff.removed.length > 0) {
+      await ctx.station.audit([{
+        actor: roleOf(c.get("session")!),
+        action: "whitelist",
+        target: `listVersion ${version}`,
+        detail: describeDiff(diff),
+      }]);
+    }
     return c.json({ count, total: entries.length, listVersion: version });
   });
 

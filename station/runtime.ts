@@ -17,8 +17,13 @@ import {
   step,
 } from "./core/mod.ts";
 import { displayLines, ledPattern } from "./indicators.ts";
-import type { Settings, SettingValues } from "./settings/mod.ts";
-import type { Store } from "./store/mod.ts";
+import {
+  settingDef,
+  type Settings,
+  type SettingsChange,
+  type SettingValues,
+} from "./settings/mod.ts";
+import type { AuditEntry, Store } from "./store/mod.ts";
 import type { AuthResult, StopReason } from "./types.ts";
 
 const log = getLogger(["ladewerk", "station"]);
@@ -182,6 +187,7 @@ export class Station implements AsyncDisposable {
 
   #wire(): void {
     const { hardware } = this;
+    this.#cleanups.push(this.settings.onChange((change) => this.#auditSettings(change)));
     for (const c of hardware.controllers) {
       const connectorId = c.connectorId;
       this.#cleanups.push(
@@ -363,6 +369,35 @@ export class Station implements AsyncDisposable {
     }
     this.#pendingWrites.push({ what, essential, run });
     return false;
+  }
+
+  /** Writes entries into the audit log (retried like every write; never throws). */
+  audit(entries: readonly Omit<AuditEntry, "atMs">[]): Promise<boolean> {
+    const atMs = this.hardware.clock.nowMs();
+    return this.#write(
+      "audit log",
+      () => this.store.audit.append(entries.map((e) => ({ ...e, atMs }))),
+    );
+  }
+
+  /** Every settings change as audit entries, secrets masked; passwords are audited where
+   * they are changed (with the user). */
+  #auditSettings(change: SettingsChange): void {
+    const shown = (key: string, v: unknown) => {
+      const def = settingDef(key);
+      if (def?.secret) return v === "" || v === undefined ? "(empty)" : "(set)";
+      return JSON.stringify(v) ?? null;
+    };
+    const entries = Object.entries(change.changed)
+      .filter(([key]) => !key.startsWith("webui.passwordHash"))
+      .map(([key, value]) => ({
+        actor: change.actor,
+        action: "setting",
+        target: key,
+        oldValue: shown(key, (change.previous as Record<string, unknown>)[key]),
+        newValue: shown(key, value),
+      }));
+    if (entries.length > 0) void this.audit(entries);
   }
 
   #storageFailed(what: string, e: unknown): void {

@@ -72,3 +72,7 @@ export interface WhitelistEntry {
   authorization: WhitelistAuthorization;
   deleted: boolean;
 }
+
+/** Who a change is recorded for in the audit log: a web user's role, a protocol, the station. */
+export const ACTORS = ["installer", "owner", "ocpp", "modbus", "mqtt", "station"] as const;
+export type Actor = typeof ACTORS[number];

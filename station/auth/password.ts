@@ -149,6 +149,35 @@ export async function setPassword(
   await ctx.settings.set({ [HASH_KEY]: hash }, { writer: "station", nowMs: options.nowMs });
 }
 
+/** Setting of the owner account's password hash; empty: no owner account. */
+export const OWNER_HASH_KEY = "webui.ownerPasswordHash";
+
+/** Whether the installer has created the owner account. */
+export function ownerExists(settings: Settings): boolean {
+  return settings.get(OWNER_HASH_KEY) !== "";
+}
+
+/** Checks `password` against the owner account's; false while there is none. */
+export async function verifyOwnerPassword(settings: Settings, password: string): Promise<boolean> {
+  if (password.length === 0 || password.length > PASSWORD_MAX_LENGTH) return false;
+  const hash = settings.get(OWNER_HASH_KEY);
+  return hash !== "" && await matchesHash(password, hash);
+}
+
+/** Sets (or creates) the owner's password after the same rule check as the admin's. */
+export async function setOwnerPassword(ctx: PasswordContext, newPassword: string): Promise<void> {
+  const issues = passwordIssues(newPassword, ctx);
+  if (issues.length > 0) throw new PasswordRuleError(issues);
+  await ctx.settings.set({ [OWNER_HASH_KEY]: await hashPassword(newPassword) }, {
+    writer: "station",
+  });
+}
+
+/** Removes the owner account. */
+export async function removeOwner(settings: Settings): Promise<void> {
+  await settings.set({ [OWNER_HASH_KEY]: "" }, { writer: "station" });
+}
+
 /** Back to the initial password (factory password or serial), as after a factory reset. */
 export async function resetPassword(
   ctx: Pick<PasswordContext, "settings">,

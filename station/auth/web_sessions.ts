@@ -131,11 +131,13 @@ export class WebSessions {
     return this.#sessions.delete(id);
   }
 
-  /** Ends every session except `keepId` (after a password change); returns how many ended. */
-  deleteAllExcept(keepId?: string): number {
+  /** Ends every session except `keepId` (after a password change), or only those of `user`;
+   * returns how many ended. */
+  deleteAllExcept(keepId?: string, user?: string): number {
     let n = 0;
-    for (const id of [...this.#sessions.keys()]) {
-      if (id !== keepId && this.#sessions.delete(id)) n++;
+    for (const [id, s] of [...this.#sessions]) {
+      if (id === keepId || (user !== undefined && s.user !== user)) continue;
+      if (this.#sessions.delete(id)) n++;
     }
     return n;
   }

@@ -71,6 +71,27 @@ async function eventsCsv(options: DiagnosticsOptions): Promise<Uint8Array<ArrayB
   ], { record_delimiter: "unix" }));
 }
 
+async function auditCsv(options: DiagnosticsOptions): Promise<Uint8Array<ArrayBuffer>> {
+  const rows = await options.store.audit.list(
+    { fromMs: options.fromMs ?? 0, toMs: options.toMs ?? Number.MAX_SAFE_INTEGER },
+    { limit: MAX_EVENTS, offset: 0 },
+  );
+  const records = rows.reverse().map((e) => [
+    e.id,
+    new Date(e.at).toISOString(),
+    e.actor,
+    e.action,
+    e.target ?? "",
+    e.old_value ?? "",
+    e.new_value ?? "",
+    e.detail ?? "",
+  ]);
+  return encoder.encode(stringify([
+    ["id", "time", "actor", "action", "target", "old", "new", "detail"],
+    ...records,
+  ], { record_delimiter: "unix" }));
+}
+
 function systemInfo(options: DiagnosticsOptions, nowMs: number): Record<string, unknown> {
   const safe = <T>(f: () => T): T | null => {
     try {
@@ -146,6 +167,11 @@ async function* entries(options: DiagnosticsOptions): AsyncGenerator<TarEntry> {
   } catch (e) {
     problems.push(`Cannot read the event log: ${e instanceof Error ? e.message : e}`);
   }
+  try {
+    yield { name: "audit.csv", data: scrub(await auditCsv(options)), mtimeMs: nowMs };
+  } catch (e) {
+    problems.push(`Cannot read the audit log: ${e instanceof Error ? e.message : e}`);
+  }
   for await (const entry of logEntries(options, problems)) {
     yield { ...entry, data: scrub(entry.data) };
   }
@@ -160,6 +186,7 @@ async function* entries(options: DiagnosticsOptions): AsyncGenerator<TarEntry> {
 
 /**
  * Streams the diagnostics archive (tar.gz): `system.json`, `settings.json`, `events.csv`,
+ * `audit.csv`,
  * `logs/*` and, when something could not be read, `problems.txt`. Nothing is buffered beyond
  * one file at a time.
  */

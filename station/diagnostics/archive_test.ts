@@ -101,6 +101,7 @@ Deno.test("the diagnostics archive holds logs, redacted settings, the events of 
       "system.json",
       "settings.json",
       "events.csv",
+      "audit.csv",
       "logs/ladewerk.log",
       "logs/ladewerk.log.1",
     ]);
@@ -145,6 +146,7 @@ Deno.test("a data directory without logs still gives an archive, with problems.t
       "system.json",
       "settings.json",
       "events.csv",
+      "audit.csv",
       "problems.txt",
     ]);
   } finally {

@@ -8,7 +8,7 @@
 import { type Family, KeyedCounter, single } from "../metrics.ts";
 import { getLogger, type Logger } from "@logtape/logtape";
 import type { CoreEvent } from "../core/mod.ts";
-import { type SettingsChange, SettingsError, type Writer } from "../settings/mod.ts";
+import { type Actor, type SettingsChange, SettingsError, type Writer } from "../settings/mod.ts";
 import { ILLEGAL_DATA_ADDRESS, ILLEGAL_DATA_VALUE, ModbusException } from "./errors.ts";
 import { RegisterMap } from "./register_map.ts";
 import {
@@ -29,7 +29,10 @@ export interface ModbusStation extends StationSource {
   dispatch(event: CoreEvent): Promise<void>;
   readonly settings: SettingsSource & {
     readonly factory: { readonly serial: string; readonly hardware: "sim" | "device" };
-    set(changes: Record<string, unknown>, options?: { writer?: Writer }): Promise<unknown>;
+    set(
+      changes: Record<string, unknown>,
+      options?: { writer?: Writer; actor?: Actor },
+    ): Promise<unknown>;
     onChange(listener: (change: SettingsChange) => void): () => void;
   };
 }
@@ -263,7 +266,7 @@ class Adapter implements ModbusService {
     const plan = this.#map.planWrite(address, values);
     if (Object.keys(plan.settings).length > 0) {
       try {
-        await settings.set(plan.settings, { writer: "outside" });
+        await settings.set(plan.settings, { writer: "outside", actor: "modbus" });
       } catch (e) {
         if (!(e instanceof SettingsError)) throw e;
         throw new ModbusException(ILLEGAL_DATA_VALUE, `Cannot write register ${address}: ${e}`);

@@ -153,6 +153,15 @@ export function startMqttApi(station: Station, info: StationInfo): MqttApi {
 
   const answer = (r: Result) => {
     counts.commands.inc(`${r.ok ? "ok" : r.code ?? "error"}`);
+    if (r.ok) {
+      const what = /\/cp\/(\d+)\/set\/(\w+)$/.exec(r.topic);
+      void station.audit([{
+        actor: "mqtt",
+        action: what?.[2] === "limit" ? "limit" : what?.[2] ?? "command",
+        target: what ? `charge point ${what[1]}` : r.topic,
+        newValue: "limitA" in r ? String(r.limitA) : null,
+      }]);
+    }
     bus?.publish(topicsOf(prefix).result, r);
   };
 

@@ -119,7 +119,10 @@ export class ConfigKeys {
     const typed = decodeValue(def, value, current);
     if (typed === undefined) return "Rejected";
     try {
-      const change = await this.#station.settings.set({ [name]: typed }, { writer: "outside" });
+      const change = await this.#station.settings.set({ [name]: typed }, {
+        writer: "outside",
+        actor: "ocpp",
+      });
       return change.restartNeeded ? "RebootRequired" : "Accepted";
     } catch (e) {
       if (e instanceof SettingsError) return "Rejected";

@@ -14,6 +14,7 @@ export {
 export { stationCapMa } from "./registry_station.ts";
 export { MEASURANDS } from "./registry_ocpp.ts";
 export {
+  type Actor,
   type FieldIssue,
   Settings,
   type SettingsChange,

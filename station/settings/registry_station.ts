@@ -252,6 +252,26 @@ export const STATION_SETTINGS = {
     ocppKey: "/Security/enableRemoteVendorAccess",
     description: "Vendor OS access (ssh/openvpn); a security risk",
   }),
+  "webui.ownerPasswordHash": setting(z.string(), "", {
+    access: "r",
+    restart: false,
+    secret: true,
+    description: "Hash of the owner account's password; empty: no owner account",
+  }),
+  "power.ownerMaxCurrentMa": setting(
+    z.number().int().min(6_000).max(63_000),
+    (f) => stationCapMa(f.connectors),
+    {
+      unit: "mA",
+      access: "rw",
+      restart: false,
+      check: (v, f) =>
+        v > stationCapMa(f.connectors)
+          ? `At most ${stationCapMa(f.connectors)} mA with ${f.connectors} charge point(s)`
+          : undefined,
+      description: "Highest charging current the owner account may set (installer only)",
+    },
+  ),
   "webui.passwordHash": setting(z.string(), "", {
     access: "w",
     restart: false,

@@ -2,6 +2,7 @@
  * The station's settings at run time: typed reads, validated atomic writes, change events.
  * @module
  */
+import type { Actor } from "../types.ts";
 import type { FactoryInfo, SettingDef } from "./define.ts";
 import {
   defaultOf,
@@ -32,12 +33,18 @@ export class SettingsError extends Error {
 /** A change that was applied: the keys and their new values. */
 export interface SettingsChange {
   changed: Partial<SettingValues>;
+  /** The values the changed settings had before. */
+  previous: Partial<SettingValues>;
+  /** Who changed them (for the audit log). */
+  actor: Actor;
   /** Whether any changed setting takes effect only after a restart. */
   restartNeeded: boolean;
 }
 
 /** Who writes: the station itself may write read-only settings, outside callers may not. */
 export type Writer = "station" | "outside";
+
+export type { Actor };
 
 /** The settings of one station. */
 export class Settings {
@@ -98,23 +105,25 @@ export class Settings {
    */
   async set(
     changes: Record<string, unknown>,
-    options: { writer?: Writer; nowMs?: number } = {},
+    options: { writer?: Writer; nowMs?: number; actor?: Actor } = {},
   ): Promise<SettingsChange> {
+    const writer = options.writer ?? "outside";
+    const actor = options.actor ?? (writer === "station" ? "station" : "installer");
     return await this.#serialised(() => {
-      const parsed = this.#validate(changes, options.writer ?? "outside");
-      return this.#commit(parsed, options.nowMs ?? Date.now(), []);
+      const parsed = this.#validate(changes, writer);
+      return this.#commit(parsed, options.nowMs ?? Date.now(), [], actor);
     });
   }
 
   /** Every setting back to its factory default, in one transaction. */
-  async resetAll(nowMs = Date.now()): Promise<SettingsChange> {
+  async resetAll(nowMs = Date.now(), actor: Actor = "installer"): Promise<SettingsChange> {
     return await this.#serialised(() => {
       const defaults: Record<string, unknown> = {};
       for (const key of Object.keys(SETTINGS) as SettingKey[]) {
         defaults[key] = defaultOf(key, this.#factory);
       }
       // Every stored row goes, also those open() dropped while the value was already default.
-      return this.#commit(defaults, nowMs, Object.keys(SETTINGS));
+      return this.#commit(defaults, nowMs, Object.keys(SETTINGS), actor);
     });
   }
 
@@ -151,6 +160,7 @@ export class Settings {
     parsed: Record<string, unknown>,
     nowMs: number,
     alsoReset: readonly string[],
+    actor: Actor,
   ): Promise<SettingsChange> {
     const changed = Object.fromEntries(
       Object.entries(parsed).filter(([k, v]) => !sameValue(this.#values[k as SettingKey], v)),
@@ -164,10 +174,17 @@ export class Settings {
     if (Object.keys(toStore).length > 0 || toReset.size > 0) {
       await this.#storage.save(toStore, [...toReset], nowMs);
     }
-    if (Object.keys(changed).length === 0) return { changed: {}, restartNeeded: false };
+    if (Object.keys(changed).length === 0) {
+      return { changed: {}, previous: {}, actor, restartNeeded: false };
+    }
+    const previous = Object.fromEntries(
+      Object.keys(changed).map((k) => [k, this.#values[k as SettingKey]]),
+    );
     Object.assign(this.#values, changed);
     const change: SettingsChange = {
       changed: changed as Partial<SettingValues>,
+      previous: previous as Partial<SettingValues>,
+      actor,
       restartNeeded: Object.keys(changed).some((k) => settingDef(k)?.restart === true),
     };
     for (const listener of this.#listeners) listener(change);

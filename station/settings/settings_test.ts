@@ -297,11 +297,18 @@ Deno.test("onChange() fires once per applied change with exactly the changed key
   const heard: SettingsChange[] = [];
   const stop = settings.onChange((c) => heard.push(c));
 
-  await settings.set({ "ocpp.heartbeatIntervalS": 300, "time.zone": "Europe/Berlin" });
-  assert.deepEqual(heard, [{ changed: { "ocpp.heartbeatIntervalS": 300 }, restartNeeded: false }]);
+  await settings.set({ "ocpp.heartbeatIntervalS": 300, "time.zone": "Europe/Berlin" }, {
+    actor: "modbus",
+  });
+  assert.deepEqual(heard, [{
+    changed: { "ocpp.heartbeatIntervalS": 300 },
+    previous: { "ocpp.heartbeatIntervalS": 180 },
+    actor: "modbus",
+    restartNeeded: false,
+  }]);
 
   const noOp = await settings.set({ "ocpp.heartbeatIntervalS": 300, "time.zone": "Europe/Berlin" });
-  assert.deepEqual(noOp, { changed: {}, restartNeeded: false });
+  assert.deepEqual(noOp, { changed: {}, previous: {}, actor: "installer", restartNeeded: false });
   await settings.set({});
   await refusal(settings.set({ "ocpp.heartbeatIntervalS": -1 }));
   assert.equal(heard.length, 1, "no-ops and refused changes are not heard");

@@ -161,6 +161,23 @@ const m005: Migration = {
   },
 };
 
+/** The audit log: who changed what, when. */
+const m006: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.createTable("audit")
+      .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+      .addColumn("at", "integer", (c) => c.notNull())
+      .addColumn("actor", "text", (c) => c.notNull())
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("target", "text")
+      .addColumn("old_value", "text")
+      .addColumn("new_value", "text")
+      .addColumn("detail", "text")
+      .execute();
+    await db.schema.createIndex("audit_at").on("audit").column("at").execute();
+  },
+};
+
 /** Every migration, by its number. */
 export const MIGRATIONS: Record<string, Migration> = {
   "001_initial": m001,
@@ -168,6 +185,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "003_charging_profiles": m003,
   "004_reservations_firmware": m004,
   "005_history_indexes": m005,
+  "006_audit": m006,
 };
 
 /** Serves the static migration list to Kysely's Migrator. */

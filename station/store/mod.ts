@@ -8,6 +8,7 @@ import { Migrator } from "kysely/migration";
 import { AuthCache } from "./auth_cache.ts";
 import { ChargingProfileStore } from "./charging_profiles.ts";
 import { EventStore } from "./events.ts";
+import { AuditStore } from "./audit.ts";
 import { HistoryStore } from "./history.ts";
 import { Journal } from "./journal.ts";
 import { migrationProvider } from "./migrations.ts";
@@ -35,6 +36,14 @@ export {
 export { RETENTION, type RetentionPolicy } from "./retention.ts";
 export { AuthCache } from "./auth_cache.ts";
 export { Journal, type OwedMessage } from "./journal.ts";
+export {
+  type Actor,
+  ACTORS,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditRow,
+  AuditStore,
+} from "./audit.ts";
 export {
   type DayTotal,
   type HistoryFilter,
@@ -69,6 +78,7 @@ export class Store implements AsyncDisposable {
   readonly authCache: AuthCache;
   readonly chargingProfiles: ChargingProfileStore;
   readonly history: HistoryStore;
+  readonly audit: AuditStore;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
@@ -81,6 +91,7 @@ export class Store implements AsyncDisposable {
     this.authCache = new AuthCache(db);
     this.chargingProfiles = new ChargingProfileStore(db);
     this.history = new HistoryStore(db);
+    this.audit = new AuditStore(db);
   }
 
   /** A value of the small key-value table (list versions and such). */

@@ -22,6 +22,10 @@ export interface RetentionPolicy {
   authCacheMax: number;
   /** Session records, by age (at least 3 years; billing). @default 1830 (5 years) */
   sessionsDays: number;
+  /** Audit entries, by age. @default 365 */
+  auditDays: number;
+  /** Audit entries, by count (the newest stay). @default 100_000 */
+  auditMax: number;
 }
 
 /** The defaults. */
@@ -32,6 +36,8 @@ export const RETENTION: RetentionPolicy = {
   outboxDoneDays: 30,
   authCacheMax: 10_000,
   sessionsDays: 1830,
+  auditDays: 365,
+  auditMax: 100_000,
 };
 
 const DAY_MS = 86_400_000;
@@ -53,6 +59,11 @@ export async function pruneBatch(
     WHERE at < ${before(policy.eventsDays)} ORDER BY id LIMIT ${batch})`);
   await run(sql`DELETE FROM events WHERE id IN (SELECT id FROM events
     WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ${policy.eventsMax})
+    ORDER BY id LIMIT ${batch})`);
+  await run(sql`DELETE FROM audit WHERE id IN (SELECT id FROM audit
+    WHERE at < ${before(policy.auditDays)} ORDER BY id LIMIT ${batch})`);
+  await run(sql`DELETE FROM audit WHERE id IN (SELECT id FROM audit
+    WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ${policy.auditMax})
     ORDER BY id LIMIT ${batch})`);
   // Samples are written in time order: only the oldest rows are looked at (no full scan when
   // nothing is due; the table has no index on the time alone).

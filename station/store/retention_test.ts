@@ -13,6 +13,8 @@ const SMALL: RetentionPolicy = {
   outboxDoneDays: 7,
   authCacheMax: 20,
   sessionsDays: 3 * 365,
+  auditDays: 10,
+  auditMax: 40,
 };
 
 async function count(store: Store, table: string): Promise<number> {
@@ -47,6 +49,23 @@ Deno.test("pruneBatch(): the event log by age and by count, the newest kept", as
     const { rows } = await sql<{ message: string }>`SELECT message FROM events ORDER BY id
       LIMIT 1`.execute(store.db);
     assert.equal(rows[0]!.message, "new 30");
+  });
+});
+
+Deno.test("pruneBatch(): the audit log by age and by count, the newest kept", async () => {
+  await withStore("retention", async (store) => {
+    const entry = (atMs: number, i: number) => ({
+      atMs,
+      actor: "installer" as const,
+      action: "setting",
+      target: `key${i}`,
+    });
+    await store.audit.append(Array.from({ length: 25 }, (_, i) => entry(NOW - 11 * DAY + i, i)));
+    await store.audit.append(Array.from({ length: 60 }, (_, i) => entry(NOW - DAY + i, 100 + i)));
+    while (await pruneBatch(store.db, NOW, SMALL, 7) > 0) { /* small batches */ }
+    assert.equal(await count(store, "audit"), 40, "at most auditMax entries");
+    const rows = await store.audit.list({ fromMs: 0, toMs: NOW }, { limit: 1, offset: 39 });
+    assert.equal(rows[0]!.target, "key120", "the oldest kept is the 21st of the recent ones");
   });
 });
 

@@ -38,6 +38,18 @@ export interface SessionsTable {
 /** Whether a transaction message is still owed to the backend. */
 export type OcppOwed = "pending" | "done";
 
+/** An entry of the audit log. */
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  detail: string | null;
+}
+
 /** A transaction MeterValues message stored before it is sent. */
 export interface OcppOutboxTable {
   id: Generated<number>;
@@ -139,4 +151,5 @@ export interface Database {
   auth_cache: AuthCacheTable;
   charging_profiles: ChargingProfilesTable;
   reservations: ReservationsTable;
+  audit: AuditTable;
 }
