@@ -26,6 +26,7 @@ export function roleOf(session: Pick<WebSession, "user">): Role {
  * charging current, their own password); every other route answers 403 to an owner.
  */
 export const OWNER_ROUTES: readonly [method: string, path: RegExp][] = [
+  ["POST", /^\/api\/login$/],
   ["GET", /^\/api\/session$/],
   ["POST", /^\/api\/logout$/],
   ["POST", /^\/api\/password$/],

@@ -13,6 +13,7 @@ import { ClusterPage } from "./pages/cluster.ts";
 import { CommunicationPage } from "./pages/communication.ts";
 import { DashboardPage } from "./pages/dashboard.ts";
 import { DisplayPage } from "./pages/display.ts";
+import { AuditPage } from "./pages/audit.ts";
 import { HistoryPage } from "./pages/history.ts";
 import { LoginPage } from "./pages/login.ts";
 import { NetworkPage } from "./pages/network.ts";
@@ -21,13 +22,14 @@ import { SimulatorPage } from "./pages/simulator.ts";
 import { SoftwarePage } from "./pages/software.ts";
 import { StationPage } from "./pages/station.ts";
 import { UsersPage } from "./pages/users.ts";
-import { type Page, route } from "./router.ts";
+import { OWNER_PAGES, type Page, route } from "./router.ts";
 import { checkSession, session } from "./session.ts";
 import { useStore } from "./store.ts";
 
 const PAGE_VIEWS: Record<Page, () => VNode> = {
   dashboard: DashboardPage,
   history: HistoryPage,
+  audit: AuditPage,
   network: NetworkPage,
   communication: CommunicationPage,
   cluster: ClusterPage,
@@ -84,7 +86,9 @@ export function App(): VNode {
   if (!state.session) {
     return html`<${LoginPage} reason=${state.reason} />` as VNode;
   }
-  const View = PAGE_VIEWS[page];
+  // An owner who follows an installer's link lands on the dashboard.
+  const shown = state.session.role === "owner" && !OWNER_PAGES.includes(page) ? "dashboard" : page;
+  const View = PAGE_VIEWS[shown];
   const skip = (e: Event) => {
     e.preventDefault();
     document.getElementById("main")?.focus();
@@ -92,7 +96,7 @@ export function App(): VNode {
   return html`
     <a class="skip" href="#main" onClick=${skip}>${t("common.skip")}</a>
     <${Header} serial=${status?.serial} />
-    <main id="main" tabindex="-1" data-page=${page}>
+    <main id="main" tabindex="-1" data-page=${shown}>
       <${View} />
     </main>
   ` as VNode;

@@ -15,8 +15,12 @@ export const PAGES = [
   "display",
   "users",
   "software",
+  "audit",
   "simulator",
 ] as const;
+
+/** The pages an owner account sees (the station refuses the rest to owners). */
+export const OWNER_PAGES: readonly Page[] = ["dashboard", "history", "users", "profile"];
 
 /** A page of the interface (the menu pages and the admin's profile). */
 export type Page = typeof PAGES[number] | "profile";

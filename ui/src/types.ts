@@ -15,6 +15,8 @@ export interface Issue {
 /** The per-session data of `POST /api/login` and `GET /api/session`. */
 export interface SessionInfo {
   user: string;
+  /** `installer` (the manual's admin) or `owner`. */
+  role?: "installer" | "owner";
   csrfToken: string;
   expiresAt?: string;
 }

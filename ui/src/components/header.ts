@@ -8,8 +8,8 @@ import type { VNode } from "preact";
 import { useLayoutEffect, useState } from "preact/hooks";
 import { type Key, type Lang, setLang, t, useLang } from "../i18n.ts";
 import { live } from "../live.ts";
-import { navigate, type Page, PAGES, route } from "../router.ts";
-import { logout } from "../session.ts";
+import { navigate, OWNER_PAGES, type Page, PAGES, route } from "../router.ts";
+import { logout, session } from "../session.ts";
 import { useStore } from "../store.ts";
 import { restart } from "./admin_actions.ts";
 import { ConfirmDialog } from "./dialog.ts";
@@ -29,7 +29,7 @@ function LangSwitch(): VNode {
   </div>` as VNode;
 }
 
-function AdminMenu(): VNode {
+function AdminMenu(props: { owner: boolean; user: string }): VNode {
   const [open, setOpen] = useState(false);
   const [confirm, setConfirm] = useState<"daemon" | "system" | null>(null);
   // Listening from the moment the menu is in the DOM: an Escape pressed right after opening
@@ -54,13 +54,13 @@ function AdminMenu(): VNode {
     }}>${label}</button></li>`;
   return html`<div class="admin">
     <button type="button" class="admin-button" aria-haspopup="menu" aria-expanded=${open}
-      onClick=${() => setOpen(!open)}>admin ▾</button>
+      onClick=${() => setOpen(!open)}>${props.user} ▾</button>
     ${
     open
       ? html`<ul class="menu" role="menu">
           ${item(t("admin.profile"), () => navigate("profile"))}
-          ${item(t("admin.daemonRestart"), () => setConfirm("daemon"))}
-          ${item(t("admin.systemRestart"), () => setConfirm("system"))}
+          ${props.owner ? null : item(t("admin.daemonRestart"), () => setConfirm("daemon"))}
+          ${props.owner ? null : item(t("admin.systemRestart"), () => setConfirm("system"))}
           ${
         item(t("admin.logout"), () => {
           navigate("dashboard");
@@ -91,7 +91,10 @@ export function Header(props: { serial?: string }): VNode {
   const page = useStore(route);
   const { status, connected } = useStore(live);
   const [menuOpen, setMenuOpen] = useState(false);
-  const pages = PAGES.filter((p) => p !== "simulator" || status?.hardware === "sim");
+  const who = useStore(session).session;
+  const owner = who?.role === "owner";
+  const pages = PAGES.filter((p) => p !== "simulator" || status?.hardware === "sim")
+    .filter((p) => !owner || OWNER_PAGES.includes(p));
   const go = (p: Page) => (e: Event) => {
     e.preventDefault();
     setMenuOpen(false);
@@ -114,7 +117,7 @@ export function Header(props: { serial?: string }): VNode {
           )}</span>
           </button>
         <${LangSwitch} />
-        <${AdminMenu} />
+        <${AdminMenu} owner=${owner} user=${who?.user ?? "admin"} />
       </div>
       <nav id="main-nav" class=${menuOpen ? "open" : ""} aria-label=${t(
         "header.menu",

@@ -160,6 +160,8 @@ const DE_CODES: Record<string, (p: Params) => string> = {
   columns: () => "Erwartet 4 Spalten: UID,GID,Expiry,Authorization",
   empty: () => "Die Datei ist leer",
   interrupted: () => "Der Upload wurde abgebrochen",
+  forbidden: () => "Nur der Installateur darf das",
+  above_owner_max: (p) => `Höchstens ${p.max} mA (Maximum des Installateurs)`,
   period_order: () => "Der Zeitraum endet, bevor er beginnt",
   period_too_long: (p) => `Ein Zeitraum umfasst höchstens ${p.max ?? 2000} Tage`,
 };

@@ -9,6 +9,9 @@ import { CheckField, ReadOnly, SelectField, TextField } from "../components/fiel
 import { FormCard } from "../components/form_card.ts";
 import { useSettingsForm } from "../components/settings_form.ts";
 import { t } from "../i18n.ts";
+import { session } from "../session.ts";
+import { useStore } from "../store.ts";
+import { OwnerAccountCard, OwnerChargingCard } from "./users_owner.ts";
 import { WhitelistCard } from "./whitelist.ts";
 
 function AuthorizationCard(): VNode {
@@ -55,12 +58,21 @@ function SecurityCard(): VNode {
   ` as VNode;
 }
 
-/** The user management page. */
+/** The user management page; an owner sees the whitelist and the charging current. */
 export function UsersPage(): VNode {
+  const owner = useStore(session).session?.role === "owner";
+  if (owner) {
+    return html`
+      <h1>${t("page.users")}</h1>
+      <${OwnerChargingCard} />
+      <${WhitelistCard} />
+    ` as VNode;
+  }
   return html`
     <h1>${t("page.users")}</h1>
     <${AuthorizationCard} />
     <${WhitelistCard} />
+    <${OwnerAccountCard} />
     <${SecurityCard} />
   ` as VNode;
 }
