@@ -13,6 +13,7 @@ import { type AppContext, type AppDeps, type AppEnv, monotonicClock } from "./co
 import { errorResponse, HttpError } from "./errors.ts";
 import { bodyLimits, sameOrigin } from "./limits.ts";
 import { auditRoutes } from "./audit_routes.ts";
+import { backupRoutes } from "./backup_routes.ts";
 import { historyRoutes } from "./history_routes.ts";
 import { usersRoutes } from "./users_routes.ts";
 import { liveRoutes, startPowerSampler } from "./live_routes.ts";
@@ -77,6 +78,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       whitelistRoutes,
       historyRoutes,
       auditRoutes,
+      backupRoutes,
       usersRoutes,
       stationRoutes,
       softwareRoutes,

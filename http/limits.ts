@@ -18,6 +18,8 @@ const OWN_LIMITS: [method: string, path: string, maxBytes: number | null][] = [
   ["POST", "/api/software/update", null],
   ["PUT", "/api/whitelist", LIST_BODY_BYTES],
   ["POST", "/api/whitelist/import", LIST_BODY_BYTES],
+  ["POST", "/api/backup/preview", LIST_BODY_BYTES],
+  ["POST", "/api/backup/restore", LIST_BODY_BYTES],
 ];
 
 const limiters = new Map<number, MiddlewareHandler>();

@@ -115,6 +115,14 @@ export class Settings {
     });
   }
 
+  /** Why `value` does not fit setting `key` on this station, or undefined when it does. */
+  problem(key: string, value: unknown): string | undefined {
+    const def = settingDef(key);
+    if (!def) return "Unknown setting";
+    const result = check(def, value, this.#factory);
+    return result.ok ? undefined : result.reason;
+  }
+
   /** Every setting back to its factory default, in one transaction. */
   async resetAll(nowMs = Date.now(), actor: Actor = "installer"): Promise<SettingsChange> {
     return await this.#serialised(() => {
