@@ -158,8 +158,9 @@ export function del<T>(path: string): Promise<T> {
 export async function download(
   path: string,
   fallbackName: string,
+  post?: Record<string, unknown>,
 ): Promise<void> {
-  const response = await request<Response>("GET", path, undefined, {
+  const response = await request<Response>(post ? "POST" : "GET", path, post, {
     raw: true,
   });
   const disposition = response.headers.get("content-disposition") ?? "";

@@ -530,4 +530,27 @@ export const de: Record<Key, string> = {
   "owner.currentTitle": "Ladestrom",
   "owner.current": "Ladestrom der Station",
   "owner.currentHint": "Höchstens {max} mA (vom Installateur festgelegt)",
+  "backup.title": "Sicherung und Wiederherstellung",
+  "backup.intro":
+    "Einstellungen, Zertifikate, Whitelist und Ladeprofile als eine Datei, zum Aufbewahren oder für die nächste Station. Master-Key, Chargebox-ID, Passwörter und die eigene Adresse bleiben bei jeder Station.",
+  "backup.passphrase": "Passphrase für Geheimnisse (optional)",
+  "backup.passphraseHint":
+    "Mit Passphrase enthält die Sicherung auch die Geheimnisse (Passwörter, Schlüssel), damit verschlüsselt; mindestens 8 Zeichen.",
+  "backup.save": "Sicherung herunterladen",
+  "backup.restoreTitle": "Wiederherstellen",
+  "backup.file": "Sicherungsdatei",
+  "backup.restorePassphrase": "Passphrase der Sicherung",
+  "backup.check": "Datei prüfen",
+  "backup.notJson": "Diese Datei ist keine Sicherung (kein JSON).",
+  "backup.from": "Sicherung der Station {serial}. Diese Änderungen würden vorgenommen:",
+  "backup.whitelist":
+    "Whitelist: {total} Einträge ({added} neu, {changed} geändert, {removed} entfernt)",
+  "backup.secretsSkipped": "Die Sicherung enthält Geheimnisse: für sie die Passphrase angeben.",
+  "backup.setting": "Einstellung",
+  "backup.now": "Jetzt",
+  "backup.then": "Nach der Wiederherstellung",
+  "backup.skipped": "Übersprungen:",
+  "backup.apply": "Jetzt wiederherstellen",
+  "backup.applied": "Wiederhergestellt.",
+  "backup.restart": "Die Ladeprofile gelten nach einem Daemon-Neustart.",
 };

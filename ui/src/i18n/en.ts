@@ -514,6 +514,29 @@ export const en = {
   "owner.currentTitle": "Charging current",
   "owner.current": "Charging current of the station",
   "owner.currentHint": "At most {max} mA (set by the installer)",
+  "backup.title": "Backup and restore",
+  "backup.intro":
+    "Settings, certificates, whitelist and charging profiles as one file, to keep or to copy to the next station. Master key, charge box id, passwords and the station's own address stay with each station.",
+  "backup.passphrase": "Passphrase for secrets (optional)",
+  "backup.passphraseHint":
+    "With a passphrase the backup also holds the secrets (passwords, keys), encrypted with it; at least 8 characters.",
+  "backup.save": "Download backup",
+  "backup.restoreTitle": "Restore",
+  "backup.file": "Backup file",
+  "backup.restorePassphrase": "Passphrase of the backup",
+  "backup.check": "Check the file",
+  "backup.notJson": "This file is not a backup (not JSON).",
+  "backup.from": "Backup of station {serial}. These changes would be made:",
+  "backup.whitelist":
+    "Whitelist: {total} entries ({added} new, {changed} changed, {removed} removed)",
+  "backup.secretsSkipped": "The backup holds secrets: give its passphrase to restore them too.",
+  "backup.setting": "Setting",
+  "backup.now": "Now",
+  "backup.then": "After the restore",
+  "backup.skipped": "Skipped:",
+  "backup.apply": "Restore now",
+  "backup.applied": "Restored.",
+  "backup.restart": "The charging profiles apply after a daemon restart.",
 };
 
 /** A text key. */

@@ -162,6 +162,8 @@ const DE_CODES: Record<string, (p: Params) => string> = {
   interrupted: () => "Der Upload wurde abgebrochen",
   forbidden: () => "Nur der Installateur darf das",
   above_owner_max: (p) => `Höchstens ${p.max} mA (Maximum des Installateurs)`,
+  wrong_passphrase: () => "Falsche Passphrase, oder die Datei wurde verändert",
+  invalid_backup: () => "Keine gültige Sicherung",
   period_order: () => "Der Zeitraum endet, bevor er beginnt",
   period_too_long: (p) => `Ein Zeitraum umfasst höchstens ${p.max ?? 2000} Tage`,
 };

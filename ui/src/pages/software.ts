@@ -2,6 +2,7 @@
  * Software (manual 1.9): versions, the update upload, "Create log" and the factory reset.
  * @module
  */
+import { BackupCard } from "./software_backup.ts";
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
@@ -154,6 +155,7 @@ export function SoftwarePage(): VNode {
     <${UpdateCard} update=${software?.update} />
     <${InstallState} update=${update} connected=${connected} restarting=${restarting.current} />
     <${LogCard} />
+    <${BackupCard} />
     <${ResetCard} />
   ` as VNode;
 }
