@@ -409,6 +409,7 @@ export class OcppClient implements AsyncDisposable {
         if (res.interval > 0) {
           await station.settings.set({ "ocpp.heartbeatIntervalS": res.interval }, {
             writer: "station",
+            actor: "ocpp",
           }).catch((e) => log.warn(`Heartbeat interval ${res.interval} refused: ${e.message}`));
         }
         if (!wasAccepted) this.#accepted(generation);
