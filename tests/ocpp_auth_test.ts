@@ -125,6 +125,23 @@ Deno.test("SendLocalList version rules: Full, Differential, VersionMismatch, rem
   assert.equal(await listVersion(t), 6);
   assert.equal(rows(t, "SELECT uid FROM whitelist")[0] !== undefined, true);
   assert.equal(rows(t, "SELECT count(*) AS n FROM whitelist")[0].n, 1000);
+  assert.deepEqual(
+    rows(
+      t,
+      "SELECT actor, action, target, detail FROM audit WHERE action = 'whitelist' ORDER BY id",
+    ),
+    [
+      ["listVersion 3", "Full: 2 set, 0 removed"],
+      ["listVersion 4", "Differential: 1 set, 1 removed"],
+      ["listVersion 6", "Full: 1000 set, 0 removed"],
+    ].map(([target, detail]) => ({
+      actor: "ocpp",
+      action: "whitelist",
+      target,
+      detail: `SendLocalList ${detail}`,
+    })),
+    "accepted lists are in the audit log, refused ones not",
+  );
 });
 
 Deno.test("SendLocalList carries parentIdTag as GID and expiryDate; an expired entry is refused offline", async () => {

@@ -73,6 +73,12 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
     }
     const busy = !operative && affected.some((c) => c.session);
     await station.dispatch({ type: "availability", connectorId: p.connectorId, operative });
+    void station.audit([{
+      actor: "ocpp",
+      action: "availability",
+      target: `charge point ${p.connectorId}`,
+      newValue: p.type,
+    }]);
     return { status: busy ? "Scheduled" : "Accepted" };
   });
 
@@ -127,6 +133,12 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
       if (e instanceof WhitelistFullError) return { status: "Failed" };
       throw e;
     }
+    void station.audit([{
+      actor: "ocpp",
+      action: "whitelist",
+      target: `listVersion ${p.listVersion}`,
+      detail: `SendLocalList ${p.updateType}: ${upsert.length} set, ${remove.length} removed`,
+    }]);
     return { status: "Accepted" };
   });
 
@@ -171,6 +183,7 @@ export function registerHandlers(conn: OcppConnection, ctx: HandlerContext): voi
 
   conn.handle("Reset", (p: Params) => {
     const hard = p.type === "Hard";
+    void station.audit([{ actor: "ocpp", action: "restart", target: hard ? "system" : "daemon" }]);
     after(async () => {
       const done = await performReset({
         hard,
