@@ -31,6 +31,15 @@ import {
 type Json = any;
 
 const UBOOT = "/usr/lib/u-boot/qemu_arm64/u-boot.bin";
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    return l.addr.port;
+  } finally {
+    l.close();
+  }
+}
 const PASSWORD = "24110001";
 /** Terminal escape sequences on the console (colours, cursor moves). */
 const ANSI = new RegExp(String.fromCharCode(27) + "\\[[0-9;?]*[A-Za-z]", "g");
@@ -46,11 +55,17 @@ class Device {
   #log: Deno.FsFile;
   #waiters = new Set<() => void>();
 
-  constructor(readonly disk: string, readonly port: number, logFile: string) {
+  /** The host port forwarded to the station's HTTP port, picked anew at each power-on. */
+  port = 0;
+  #exited = true;
+
+  constructor(readonly disk: string, logFile: string) {
     this.#log = Deno.openSync(logFile, { create: true, append: true, write: true });
   }
 
   powerOn(): void {
+    this.port = freePort();
+    this.#exited = false;
     this.#child = new Deno.Command("qemu-system-aarch64", {
       args: [
         "-M",
@@ -93,6 +108,17 @@ class Device {
     };
     void read(this.#child.stdout);
     void read(this.#child.stderr);
+    void this.#child.status.then(() => {
+      this.#exited = true;
+      for (const w of this.#waiters) w();
+    });
+  }
+
+  /** Throws when QEMU is gone (it exits on a bad option, a failed host forwarding, ...). */
+  assertRunning(): void {
+    if (this.#exited) {
+      throw new Error(`QEMU exited: ${this.lines.slice(-3).join(" | ")}`);
+    }
   }
 
   /** Pulls the plug. */
@@ -117,6 +143,7 @@ class Device {
   async waitLines(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!pred()) {
+      this.assertRunning();
       if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
         const w = () => {
@@ -173,6 +200,7 @@ async function waitSoftware(
   const end = Date.now() + timeoutMs;
   let last: Json;
   while (Date.now() < end) {
+    d.assertRunning();
     const s = await software(d);
     if (s) last = s;
     if (s && pred(s)) return s;
@@ -251,7 +279,6 @@ async function main() {
     args: Deno.args,
     options: {
       rebuild: { type: "boolean", default: false },
-      port: { type: "string" },
       // Only the first N steps (1: boot only, no bundles built).
       steps: { type: "string", default: "4" },
     },
@@ -307,8 +334,8 @@ async function main() {
   await Deno.remove(root, { recursive: true });
   say("device built");
 
-  const port = Number(args.values.port ?? 18080);
-  const d = new Device(disk, port, join(work, "console.log"));
+  await Deno.remove(join(work, "console.log")).catch(() => {});
+  const d = new Device(disk, join(work, "console.log"));
   const results: string[] = [];
   const step = async (name: string, fn: () => Promise<string>) => {
     const s0 = performance.now();
