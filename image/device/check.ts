@@ -1,5 +1,6 @@
 /**
- * `deno task image:test`: the emulated device, a long check outside CI (issue 11). Builds the
+ * `deno task image:test` (`check.ts`, not `test.ts`: deno test must not pick it up): the
+ * emulated device, a long check outside CI (issue 11). Builds the
  * arm64 device (`build.ts`) and boots it in `qemu-system-aarch64` (TCG: no KVM for arm64
  * here), then, through the station's web API as a technician would:
  *
