@@ -137,6 +137,21 @@ export async function makeRoot(base: string, dir: string, spec: RootSpec): Promi
     "usr/lib/tmpfiles.d/ladewerk.conf",
     await layer("recipes-ladewerk/ladewerk/files/ladewerk-tmpfiles.conf"),
   );
+  // Emulation only: TCG runs the arm64 program some twenty times slower than the board, so the
+  // start, the health checks and the watchdog get more time, and the station's output goes to
+  // the serial console (the journal is volatile on a read-only root).
+  await put(
+    "etc/systemd/system/ladewerk.service.d/emulated.conf",
+    [
+      "[Service]",
+      "TimeoutStartSec=1500",
+      "WatchdogSec=600",
+      "Environment=LADEWERK_HEALTH_TIMEOUT_MS=1200000",
+      "StandardOutput=journal+console",
+      "StandardError=journal+console",
+      "",
+    ].join("\n"),
+  );
   await Deno.mkdir(join(dir, "etc/systemd/system/multi-user.target.wants"), { recursive: true });
   await Deno.symlink(
     "/etc/systemd/system/ladewerk.service",
@@ -307,8 +322,9 @@ echo "ladewerk: booting slot \${chosen} (A: \${BOOT_A_LEFT}, B: \${BOOT_B_LEFT} 
 env export -c -s 0x4000 \${envaddr} BOOT_ORDER BOOT_A_LEFT BOOT_B_LEFT
 fatwrite virtio 0:1 \${envaddr} uboot.env 0x4000
 setenv bootargs "console=ttyAMA0 root=/dev/vda\${rootpart} ro rootwait rauc.slot=\${chosen}"
-load virtio 0:\${rootpart} \${kernel_addr_r} /boot/Image
-load virtio 0:\${rootpart} \${ramdisk_addr_r} /boot/initrd.img
+# A slot without a kernel (never installed, half written) counts as a failed try.
+load virtio 0:\${rootpart} \${kernel_addr_r} /boot/Image || reset
+load virtio 0:\${rootpart} \${ramdisk_addr_r} /boot/initrd.img || reset
 setenv rdsize \${filesize}
 booti \${kernel_addr_r} \${ramdisk_addr_r}:\${rdsize} \${fdtcontroladdr}
 `;
