@@ -3,11 +3,11 @@
  * (streamed). Installer only. Periods as in the session history.
  * @module
  */
-import { stringify } from "csv-stringify/sync";
 import { Hono } from "hono";
 import { z } from "zod";
 import { ACTORS, type AuditFilter, type AuditRow } from "../station/store/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
+import { csvStream } from "./csv_stream.ts";
 import { parseQuery } from "./errors.ts";
 import { filterOf, PeriodQuery } from "./history_routes.ts";
 import { formatLocal } from "./whitelist_csv.ts";
@@ -20,7 +20,6 @@ const PageQuery = Filter.extend({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });
-const CSV_PAGE = 1000;
 
 /** The CSV export's header. */
 export const AUDIT_CSV_HEADER = ["time", "actor", "action", "target", "old", "new", "detail"];
@@ -81,20 +80,11 @@ export function auditRoutes(ctx: AppContext): Hono<AppEnv> {
   app.get("/audit.csv", (c) => {
     const f = filter(parseQuery(c, Filter));
     const tz = zone();
-    const encoder = new TextEncoder();
-    let offset = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const rows = await audit.list(f, { limit: CSV_PAGE, offset });
-        const records = auditRecords(rows, tz);
-        if (offset === 0) records.unshift(AUDIT_CSV_HEADER);
-        offset += rows.length;
-        if (records.length > 0) {
-          controller.enqueue(encoder.encode(stringify(records, { record_delimiter: "windows" })));
-        }
-        if (rows.length < CSV_PAGE) controller.close();
-      },
-    });
+    const body = csvStream(
+      AUDIT_CSV_HEADER,
+      (offset, limit) => audit.list(f, { limit, offset }),
+      (r) => auditRecords([r], tz)[0]!,
+    );
     return c.body(body, 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="audit-${ctx.deps.info.serial}.csv"`,

@@ -6,11 +6,11 @@
  * @module
  */
 import { Hono } from "hono";
-import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import type { HistoryFilter, HistorySession } from "../station/store/mod.ts";
 import { utcOffsetMs } from "../station/time_zone.ts";
 import type { AppContext, AppEnv } from "./context.ts";
+import { csvStream } from "./csv_stream.ts";
 import { fieldError, parseQuery } from "./errors.ts";
 import { formatLocal } from "./whitelist_csv.ts";
 
@@ -21,7 +21,6 @@ export const MAX_PERIOD_DAYS = 2000;
 export const MAX_CHART_DAYS = 400;
 /** Largest page of `GET /api/sessions`. */
 export const MAX_PAGE_SIZE = 200;
-const CSV_PAGE = 1000;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -155,33 +154,21 @@ export function historyRoutes(ctx: AppContext): Hono<AppEnv> {
     const now = nowMs();
     const f = filterOf(parseQuery(c, Filter), timeZone(), now);
     const zone = timeZone();
-    const encoder = new TextEncoder();
-    let offset = 0;
-    let header = true;
-    // One page at a time, newest first as the list shows them: memory stays flat.
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const rows = await history.page(f, { limit: CSV_PAGE, offset, nowMs: now });
-        offset += rows.length;
-        const records = rows.map((s) => [
-          s.id,
-          s.connectorId,
-          s.idTag,
-          formatLocal(s.startedAtMs, zone),
-          s.stoppedAtMs === null ? "" : formatLocal(s.stoppedAtMs, zone),
-          s.durationS,
-          (s.energyWh / 1000).toFixed(3),
-          s.stopReason ?? "",
-          s.transactionId ?? "",
-        ]);
-        if (header) records.unshift(HISTORY_CSV_HEADER);
-        header = false;
-        if (records.length > 0) {
-          controller.enqueue(encoder.encode(stringify(records, { record_delimiter: "windows" })));
-        }
-        if (rows.length < CSV_PAGE) controller.close();
-      },
-    });
+    const body = csvStream(
+      HISTORY_CSV_HEADER,
+      (offset, limit) => history.page(f, { limit, offset, nowMs: now }),
+      (s) => [
+        s.id,
+        s.connectorId,
+        s.idTag,
+        formatLocal(s.startedAtMs, zone),
+        s.stoppedAtMs === null ? "" : formatLocal(s.stoppedAtMs, zone),
+        s.durationS,
+        (s.energyWh / 1000).toFixed(3),
+        s.stopReason ?? "",
+        s.transactionId ?? "",
+      ],
+    );
     const name = `sessions-${ctx.deps.info.serial}-${formatLocal(f.fromMs, zone).slice(0, 10)}-${
       formatLocal(f.toMs - 1, zone).slice(0, 10)
     }.csv`;

@@ -9,6 +9,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, download, get } from "../api.ts";
 import { SelectField, TextField } from "../components/field.ts";
 import { useLocalForm } from "../components/local_form.ts";
+import { dateBefore, Pager, query } from "../components/period.ts";
 import { fmtDateTime, type Key, t } from "../i18n.ts";
 
 interface Entry {
@@ -30,20 +31,6 @@ interface AuditPage {
 
 const ACTORS = ["installer", "owner", "ocpp", "modbus", "mqtt", "station"] as const;
 const PAGE_SIZE = 25;
-
-function dateBefore(days: number): string {
-  const d = new Date();
-  d.setDate(d.getDate() - days);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${
-    String(d.getDate()).padStart(2, "0")
-  }`;
-}
-
-function query(f: Record<string, string>, extra: Record<string, string> = {}): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v.trim()) q.set(k, v.trim());
-  return q.toString();
-}
 
 /** The audit log page. */
 export function AuditPage(): VNode {
@@ -129,13 +116,7 @@ export function AuditPage(): VNode {
           )}</tbody>
         </table>
       </div>
-      <nav class="pager" aria-label=${t("hist.pages")}>
-        <button type="button" aria-label=${t("wl.prev")} disabled=${page <= 1}
-          onClick=${() => setPage(page - 1)}>‹</button>
-        <span data-id="audit-page">${t("hist.page", { page, pages })}</span>
-        <button type="button" aria-label=${t("wl.next")} disabled=${page >= pages}
-          onClick=${() => setPage(page + 1)}>›</button>
-      </nav>
+      <${Pager} page=${page} pages=${pages} setPage=${setPage} id="audit-page" />
     </section>
   ` as VNode;
 }

@@ -10,6 +10,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, download, get } from "../api.ts";
 import { TextField } from "../components/field.ts";
 import { useLocalForm } from "../components/local_form.ts";
+import { dateBefore, Pager, query } from "../components/period.ts";
 import { fmtDateTime, fmtDuration, fmtNumber, t } from "../i18n.ts";
 
 interface Session {
@@ -40,21 +41,6 @@ interface Summary {
 
 const PAGE_SIZE = 20;
 const kwh = (wh: number) => fmtNumber(wh / 1000, 2);
-
-/** `YYYY-MM-DD` of a local date `days` before today. */
-function dateBefore(days: number): string {
-  const d = new Date();
-  d.setDate(d.getDate() - days);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${
-    String(d.getDate()).padStart(2, "0")
-  }`;
-}
-
-function query(f: Record<string, string>, extra: Record<string, string> = {}): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...f, ...extra })) if (v.trim()) q.set(k, v.trim());
-  return q.toString();
-}
 
 /** Energy per day: one bar a day, scaled to the largest; the dates below as text. */
 function DayChart(props: { days: Summary["days"] }): VNode {
@@ -190,13 +176,7 @@ export function HistoryPage(): VNode {
       ${data && data.sessions.length === 0
         ? html`<p class="muted" data-id="hist-empty">${t("hist.empty")}</p>`
         : null}
-      <nav class="pager" aria-label=${t("hist.pages")}>
-        <button type="button" aria-label=${t("wl.prev")} disabled=${page <= 1}
-          onClick=${() => setPage(page - 1)}>‹</button>
-        <span data-id="hist-page">${t("hist.page", { page, pages })}</span>
-        <button type="button" aria-label=${t("wl.next")} disabled=${page >= pages}
-          onClick=${() => setPage(page + 1)}>›</button>
-      </nav>
+      <${Pager} page=${page} pages=${pages} setPage=${setPage} id="hist-page" />
     </section>
 
     <section class="card" aria-labelledby="hist-months">
