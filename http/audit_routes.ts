@@ -37,9 +37,9 @@ function toApi(r: AuditRow) {
   };
 }
 
-/** The audit entries of a filter as CSV records (local time of `timeZone`). */
-export function auditRecords(rows: readonly AuditRow[], timeZone: string): string[][] {
-  return rows.map((r) => [
+/** An audit entry as a CSV record (local time of `timeZone`). */
+export function auditRecord(r: AuditRow, timeZone: string): string[] {
+  return [
     formatLocal(r.at, timeZone),
     r.actor,
     r.action,
@@ -47,7 +47,7 @@ export function auditRecords(rows: readonly AuditRow[], timeZone: string): strin
     r.old_value ?? "",
     r.new_value ?? "",
     r.detail ?? "",
-  ]);
+  ];
 }
 
 /** The routes under `/api`. */
@@ -83,7 +83,7 @@ export function auditRoutes(ctx: AppContext): Hono<AppEnv> {
     const body = csvStream(
       AUDIT_CSV_HEADER,
       (offset, limit) => audit.list(f, { limit, offset }),
-      (r) => auditRecords([r], tz)[0]!,
+      (r) => auditRecord(r, tz),
     );
     return c.body(body, 200, {
       "Content-Type": "text/csv; charset=utf-8",
