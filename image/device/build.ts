@@ -162,9 +162,10 @@ export async function makeRoot(base: string, dir: string, spec: RootSpec): Promi
     "etc/ladewerk/device.json",
     JSON.stringify(
       {
-        connectors: 1,
-        meters: [{ connector: 1, driver: "sim" }],
-        controllers: [{ connector: 1, driver: "sim" }],
+        // Two points, as the unit starts the station (--connectors defaults to 2).
+        connectors: 2,
+        meters: [{ connector: 1, driver: "sim" }, { connector: 2, driver: "sim" }],
+        controllers: [{ connector: 1, driver: "sim" }, { connector: 2, driver: "sim" }],
         modem: { driver: "none" },
       },
       null,
