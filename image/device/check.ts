@@ -89,7 +89,7 @@ class Device {
         "-device",
         "virtio-blk-pci,drive=hd",
         "-netdev",
-        `user,id=n0,hostfwd=tcp:127.0.0.1:${this.port}-:8080`,
+        `user,id=n0,hostfwd=tcp:127.0.0.1:${this.port}-:8443`,
         "-device",
         "virtio-net-pci,netdev=n0",
       ],
@@ -158,7 +158,10 @@ class Device {
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    // HTTPS: the station redirects plain HTTP from other hosts, and QEMU's user network makes
+    // the host one (10.0.2.2). Its certificate is self-signed: the task passes
+    // --unsafely-ignore-certificate-errors=127.0.0.1.
+    return `https://127.0.0.1:${this.port}${path}`;
   }
 
   close(): void {
