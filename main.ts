@@ -84,5 +84,11 @@ try {
   exitCode = 2;
 }
 await closeLogs();
-if (rebootAfter) await rebootDevice(systemRunner);
+if (rebootAfter) {
+  await rebootDevice(systemRunner, (line) => console.error(line)).catch((e) => {
+    // systemd restarts the program; its start limit reboots the device as a last resort.
+    console.error(`Cannot reboot: ${e instanceof Error ? e.message : e}`);
+    exitCode = 1;
+  });
+}
 if (exitCode !== 0) Deno.exit(exitCode);
