@@ -19,8 +19,6 @@ import { installFactoryWhitelist } from "./station/factory.ts";
 import { startCluster } from "./station/cluster/mod.ts";
 import { startMqttApi } from "./station/mqtt/mod.ts";
 import { LagMonitor } from "./station/lag_monitor.ts";
-import { startModbus } from "./station/modbus/mod.ts";
-import { startOcpp } from "./station/ocpp/mod.ts";
 import { Station } from "./station/runtime.ts";
 import { Settings, SettingsError } from "./station/settings/mod.ts";
 import type { StationInfo } from "./station/snapshot.ts";
@@ -351,6 +349,11 @@ export async function runStation(
     commonName: settings.get("ocpp.chargeBoxIdTemplate").replaceAll("{serial}", opts.serial),
     signal: stop.signal,
   });
+  // OCPP and Modbus load once HTTP serves: the technician's page does not wait for them.
+  const [{ startOcpp }, { startModbus }] = await Promise.all([
+    import("./station/ocpp/mod.ts"),
+    import("./station/modbus/mod.ts"),
+  ]);
   const ocpp = startOcpp({
     station,
     info,

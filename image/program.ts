@@ -1,21 +1,23 @@
 /**
- * The station program as one file: `deno bundle` of `main.ts` with every dependency inside,
- * minified, what `deno task start` runs (`dist/ladewerk.js`) and what a slot's payload carries
- * (`bin/ladewerk.js`). Built once, not at each start: `deno task build:program [--if-changed]`
+ * The station program: `deno bundle` of `main.ts` with every dependency inside, minified and
+ * split into an entry and the chunks it loads when first needed, what `deno task start` runs
+ * (`dist/ladewerk.js` and the chunks beside it) and what a slot's payload carries
+ * (`bin/ladewerk.js`, chunks beside it). Built once, not at each start: `deno task build:program [--if-changed]`
  * keeps a build whose inputs (the program's sources, `deno.json`, the lock file) hash the same.
  *
- * Two passes. The first bundles without minifying, so module boundaries are still readable,
+ * Two passes, both split at each `import()`. The first bundles without minifying, so module boundaries are still readable,
  * and answers ocpp-rpc's `standard-validators` module with an empty list: that module compiles
  * the OCPP 1.6, 2.0.1 and 2.1 schemas with ajv when the client loads (about 25 MiB, 175 ms),
  * while the station hands ocpp-rpc its own validators compiled at build time
  * (`station/ocpp/schemas/`). It also marks each bundled CommonJS module pure, so the second
- * pass (bundling that file again, minified) drops what nothing requires any more: ajv and the
+ * pass (bundling those files again, minified) drops what nothing requires any more: ajv and the
  * schemas, a third of the size. Measured on the warm station (issue 14): 81 MiB idle RSS and
  * 0.30 s to HTTP ready, against 94 MiB and 0.35 s for `deno run main.ts`.
  * @module
  */
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -27,7 +29,15 @@ export const PROGRAM_PATH: string = join(ROOT, "dist", "ladewerk.js");
 const STANDARD_VALIDATORS = "var require_standard_validators = __commonJS({";
 
 /** The folders and files whose contents make the program (tests and tools aside). */
-const INPUTS = ["main.ts", "run.ts", "options.ts", "logging.ts", "v8_flags.ts", "deno.json"];
+const INPUTS = [
+  "main.ts",
+  "run.ts",
+  "options.ts",
+  "logging.ts",
+  "v8_flags.ts",
+  "code_cache.ts",
+  "deno.json",
+];
 const INPUT_DIRS = ["station", "http", "drivers"];
 
 async function run(args: string[]): Promise<void> {
@@ -63,20 +73,88 @@ export function withoutStandardValidators(bundle: string): string {
     .replaceAll("= __commonJS({", "= /* @__PURE__ */ __commonJS({");
 }
 
-/** Builds the program into `outFile` (written whole, then renamed into place). */
+/** A chunk of a built program: the bundler's name, a hyphen and an eight-character hash. */
+const CHUNK = /-[A-Z0-9]{8}\.js$/;
+
+/**
+ * The files of the program whose entry is `entry`: the entry and the chunks beside it that
+ * it loads, statically or when first needed (`import()`), in the same folder.
+ */
+export async function programFiles(entry: string = PROGRAM_PATH): Promise<string[]> {
+  const dir = dirname(entry);
+  const chunks: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && CHUNK.test(e.name)) chunks.push(join(dir, e.name));
+  }
+  return [entry, ...chunks.sort()];
+}
+
+/**
+ * Builds the program into `outFile` and its chunks beside it. Code splitting keeps what is
+ * loaded with `import()` (the OCPP client and its validators, the Modbus server, MQTT, the
+ * certificate generator, the device drivers, CSV) out of the file read at start, so start-up
+ * compiles and evaluates only what serves HTTP. Chunks go in first, the entry last; the
+ * previous build's chunks that the new one does not use are removed.
+ */
 export async function buildProgram(outFile: string = PROGRAM_PATH): Promise<void> {
-  const dir = outFile.slice(0, outFile.lastIndexOf("/")) || ".";
+  const dir = dirname(outFile);
   await Deno.mkdir(dir, { recursive: true });
   const tmp = await Deno.makeTempDir({ dir, prefix: ".program-" });
   try {
-    const first = join(tmp, "first.js");
-    const second = join(tmp, "second.js");
-    await run(["bundle", "--quiet", "--platform", "deno", "-o", first, join(ROOT, "main.ts")]);
-    await Deno.writeTextFile(first, withoutStandardValidators(await Deno.readTextFile(first)));
-    await run(["bundle", "--quiet", "--platform", "deno", "--minify", "-o", second, first]);
-    await Deno.rename(second, outFile);
+    const first = join(tmp, "first");
+    const second = join(tmp, "second");
+    const split = ["bundle", "--quiet", "--platform", "deno", "--code-splitting"];
+    await run([...split, "--outdir", first, join(ROOT, "main.ts")]);
+    let found = 0;
+    for await (const e of Deno.readDir(first)) {
+      const path = join(first, e.name);
+      const text = await Deno.readTextFile(path);
+      if (text.includes(STANDARD_VALIDATORS)) found++;
+      await Deno.writeTextFile(
+        path,
+        text.includes(STANDARD_VALIDATORS)
+          ? withoutStandardValidators(text)
+          : text.replaceAll("= __commonJS({", "= /* @__PURE__ */ __commonJS({"),
+      );
+    }
+    if (found !== 1) {
+      throw new Error(
+        `Cannot build the program: ocpp-rpc's standard-validators module is in ${found} ` +
+          "chunks, not one (a new ocpp-rpc or deno bundle?)",
+      );
+    }
+    await run([...split, "--minify", "--outdir", second, join(first, "main.js")]);
+    const chunks: string[] = [];
+    for await (const e of Deno.readDir(second)) if (e.name !== "main.js") chunks.push(e.name);
+    if (chunks.some((c) => !CHUNK.test(c))) {
+      throw new Error(`Cannot build the program: unexpected chunk names ${chunks.join(", ")}`);
+    }
+    const entry = basename(outFile);
+    for (const old of await programFiles(outFile)) {
+      const name = basename(old);
+      if (name !== entry && !chunks.includes(name)) await Deno.remove(old).catch(() => {});
+    }
+    for (const c of chunks) await Deno.rename(join(second, c), join(dir, c));
+    await Deno.rename(join(second, "main.js"), outFile);
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Runs the built program once with `--prime-code-cache` (and the station's V8 flags, which
+ * V8 checks before it takes a cached compile), so that its first real start finds the code
+ * cache (`code_cache.ts` says why that matters).
+ */
+export async function primeProgram(entry: string = PROGRAM_PATH): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", V8_FLAGS_OPTION, "--allow-all", entry, "--prime-code-cache"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const said = new TextDecoder().decode(out.stderr).trim();
+  if (!out.success || said !== "") {
+    throw new Error(`Cannot prime the code cache of ${entry}: ${said || `exit ${out.code}`}`);
   }
 }
 
@@ -120,6 +198,7 @@ export async function ensureProgram(): Promise<"built" | "up to date"> {
   const built = await Deno.stat(PROGRAM_PATH).then((s) => s.isFile, () => false);
   if (built && current.trim() === hash) return "up to date";
   await buildProgram(PROGRAM_PATH);
+  await primeProgram(PROGRAM_PATH);
   await Deno.writeTextFile(stamp, `${hash}\n`);
   return "built";
 }

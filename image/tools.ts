@@ -113,8 +113,8 @@ export interface PayloadSpec {
 }
 
 /**
- * The application payload a slot holds, as one tar: `bin/ladewerk.js` (the program as one
- * file, `program.ts`), `ui/dist/` (the built UI), `version.json` (the
+ * The application payload a slot holds, as one tar: `bin/ladewerk.js` and its chunks (the
+ * bundled program, `program.ts`), `ui/dist/` (the built UI), `version.json` (the
  * version the program reports), and with `runtime` the Deno binary as `bin/deno`. The UI
  * must be built first (`deno task build:ui`).
  */

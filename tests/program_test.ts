@@ -1,15 +1,40 @@
 /**
- * The built program (`dist/ladewerk.js`, what `deno task start` and a slot run): built without
+ * The built program (`dist/ladewerk.js` and its chunks, what `deno task start` and a slot run):
+ * split so that OCPP, Modbus and MQTT load after HTTP serves, built without
  * ajv and the OCPP 2.x schemas, it still validates strictly, against the independent raw
  * backend: its Boot is schema-valid, a call that breaks the 1.6 schema gets the CALLERROR
  * ocpp-rpc's own validator would give, and a good call is answered.
  */
 import assert from "node:assert/strict";
-import { ensureProgram, PROGRAM_PATH, withoutStandardValidators } from "../image/program.ts";
+import { basename, dirname, join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { pathToFileURL } from "node:url";
+import {
+  ensureProgram,
+  PROGRAM_PATH,
+  programFiles,
+  withoutStandardValidators,
+} from "../image/program.ts";
 import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 import { RawBackend } from "./helpers/raw_backend.ts";
 import { startStation } from "./helpers/station_process.ts";
 import type { Json } from "./helpers/ocpp_station.ts";
+
+/** The text of the entry and every chunk it imports statically, transitively. */
+async function staticallyLoaded(entry: string): Promise<string> {
+  const dir = dirname(entry);
+  const seen = new Set<string>();
+  const texts: string[] = [];
+  const visit = async (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    const text = await Deno.readTextFile(join(dir, name));
+    texts.push(text);
+    for (const m of text.matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) await visit(m[1]!);
+  };
+  await visit(basename(entry));
+  return texts.join("\n");
+}
 
 Deno.test("withoutStandardValidators empties that one module and refuses a bundle without it", () => {
   const module = (body: string) =>
@@ -32,7 +57,19 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await ensureProgram();
-    const program = await Deno.readTextFile(PROGRAM_PATH);
+    const files = await programFiles();
+    assert.ok(files.length > 1, "split into an entry and the chunks it loads when needed");
+    const program = (await Promise.all(files.map((f) => Deno.readTextFile(f)))).join("\n");
+    const atStart = await staticallyLoaded(PROGRAM_PATH);
+    for (
+      const [what, text] of [["the OCPP client", "GetCompositeSchedule"], [
+        "the Modbus server",
+        "Modbus TCP listening",
+      ], ["MQTT", "MqttClient"]]
+    ) {
+      assert.ok(program.includes(text!), `${what} is in the program`);
+      assert.ok(!atStart.includes(text!), `${what} loads after start, not with the entry`);
+    }
     assert.doesNotMatch(program, /NotifyAllowedEnergyTransfer/, "no OCPP 2.1 schemas inside");
     assert.doesNotMatch(program, /strictSchema/, "no ajv inside (its option names)");
 
@@ -71,5 +108,41 @@ Deno.test({
     // OccurenceConstraintViolation is not typed-ocpp's): every other frame fits the schemas.
     const problems = backend.problems.filter((p) => !/"bad-[12]"/.test(p));
     assert.deepEqual(problems, [], "every other frame of the station fits the schemas");
+  },
+});
+
+Deno.test({
+  name: "--prime-code-cache leaves Deno's code cache holding the entry and every chunk",
+  sanitizeResources: false,
+  async fn() {
+    await ensureProgram();
+    const denoDir = await Deno.makeTempDir({ prefix: "ladewerk-deno-dir-" });
+    try {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--no-config",
+          V8_FLAGS_OPTION,
+          "--allow-all",
+          PROGRAM_PATH,
+          "--prime-code-cache",
+        ],
+        env: { DENO_DIR: denoDir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(new TextDecoder().decode(out.stderr), "", "every part loads");
+      assert.ok(out.success);
+      // Deno 2.9's code cache: one SQLite table, a row per compiled module.
+      using db = new DatabaseSync(join(denoDir, "v8_code_cache_v2"), { readOnly: true });
+      const cached = new Set(
+        db.prepare("SELECT specifier FROM codecache WHERE specifier LIKE 'file:%'").all()
+          .map((r) => String(r.specifier)),
+      );
+      const files = (await programFiles()).map((f) => pathToFileURL(f).href);
+      assert.deepEqual(files.filter((f) => !cached.has(f)), [], "not cached");
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
   },
 });

@@ -2,7 +2,7 @@ SUMMARY = "ladewerk: firmware of an AC charging station (OCPP 1.6-J, Modbus TCP,
 LICENSE = "CLOSED"
 
 # The payload `deno task image -- --out <this folder>/files` builds: the aarch64 Deno runtime,
-# the program bundled into one file, the built web interface and version.json.
+# the bundled program (bin/ladewerk.js and its chunks), the built web interface and version.json.
 SRC_URI = "file://ladewerk-aarch64.tar;unpack=0 \
            file://ladewerk.service \
            file://ladewerk-tmpfiles.conf"
