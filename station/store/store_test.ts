@@ -60,6 +60,28 @@ Deno.test("openStore() on an existing database migrates nothing again and keeps 
   });
 });
 
+Deno.test("openStore() records the schema in user_version and migrates a database behind it", async () => {
+  await withDir(async (dir) => {
+    const latest = Object.keys(MIGRATIONS).length;
+    const userVersion = async (store: Store) =>
+      Number(
+        (await sql<{ user_version: number }>`PRAGMA user_version`.execute(store.db)).rows[0]
+          ?.user_version,
+      );
+    {
+      await using store = await openStore(dir);
+      assert.equal(await userVersion(store), latest);
+      // As an earlier version left it: the last migration not run, no user_version.
+      await sql`DROP TABLE audit`.execute(store.db);
+      await sql`DELETE FROM kysely_migration WHERE name = '006_audit'`.execute(store.db);
+      await sql`PRAGMA user_version = 0`.execute(store.db);
+    }
+    await using store = await openStore(dir);
+    assert.ok((await tableNames(store)).includes("audit"), "the missing migration ran");
+    assert.equal(await userVersion(store), latest);
+  });
+});
+
 Deno.test("the store's connection uses WAL and synchronous=FULL", async () => {
   await withDir(async (dir) => {
     {
