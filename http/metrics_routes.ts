@@ -162,7 +162,7 @@ export function metricsRoutes(ctx: AppContext): Hono<AppEnv> {
   app.get("/metrics", async (c) => {
     const token = ctx.station.settings.get("metrics.token");
     const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    const byToken = token !== "" && bearer !== "" && sameSecret(bearer, token);
+    const byToken = token !== "" && bearer !== "" && await sameSecret(bearer, token);
     const session = ctx.sessions.touch(getCookie(c, SESSION_COOKIE));
     const bySession = session !== undefined && roleOf(session) === "installer";
     if (!byToken && !bySession) {

@@ -144,7 +144,7 @@ export function apiGuard(ctx: AppContext): MiddlewareHandler<AppEnv> {
     }
     if (STATE_CHANGING.has(method)) {
       const token = c.req.header("X-CSRF-Token") ?? "";
-      if (!sameSecret(token, session.csrfToken)) {
+      if (!(await sameSecret(token, session.csrfToken))) {
         throw fieldError(403, "X-CSRF-Token", "Missing or wrong CSRF token", "csrf");
       }
     }

@@ -3,7 +3,7 @@
  * the cross-field rules; the OCPP CA certificate upload.
  * @module
  */
-import { X509Certificate } from "node:crypto";
+import type { X509Certificate } from "node:crypto";
 import { Hono } from "hono";
 import { z } from "zod";
 import { type SettingDef, settingDef, type SettingKey, SETTINGS } from "../station/settings/mod.ts";
@@ -61,11 +61,13 @@ function certificateInfo(certs: X509Certificate[], nowMs: number) {
   };
 }
 
-export function parseCertificates(
+export async function parseCertificates(
   pem: string,
-): { ok: true; certs: X509Certificate[]; pem: string } | { ok: false; reason: string } {
+): Promise<{ ok: true; certs: X509Certificate[]; pem: string } | { ok: false; reason: string }> {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
   if (!blocks) return { ok: false, reason: "Not a PEM certificate (BEGIN CERTIFICATE missing)" };
+  // node:crypto loads when a certificate is first read, not with the program (issue 14).
+  const { X509Certificate } = await import("node:crypto");
   try {
     const certs = blocks.map((b) => new X509Certificate(b));
     return { ok: true, certs, pem: blocks.join("\n") + "\n" };
@@ -75,7 +77,7 @@ export function parseCertificates(
 }
 
 /** Per-key checks with codes (schema and factory check), before anything is written. */
-function keyIssues(ctx: AppContext, changes: Record<string, unknown>): Issue[] {
+async function keyIssues(ctx: AppContext, changes: Record<string, unknown>): Promise<Issue[]> {
   const issues: Issue[] = [];
   for (const [key, raw] of Object.entries(changes)) {
     const def = settingDef(key);
@@ -96,7 +98,7 @@ function keyIssues(ctx: AppContext, changes: Record<string, unknown>): Issue[] {
     }
   }
   if (typeof changes[CA_KEY] === "string" && changes[CA_KEY] !== "") {
-    const certs = parseCertificates(changes[CA_KEY] as string);
+    const certs = await parseCertificates(changes[CA_KEY] as string);
     if (!certs.ok) issues.push({ field: CA_KEY, reason: certs.reason, code: "not_certificate" });
   }
   return issues;
@@ -178,7 +180,7 @@ export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
     if (role === "owner") ownerChecks(settings, changes);
     const issues = [...blankIssues(changes)];
     const blank = new Set(issues.map((i) => i.field));
-    issues.push(...keyIssues(ctx, changes).filter((i) => !blank.has(i.field)));
+    issues.push(...(await keyIssues(ctx, changes)).filter((i) => !blank.has(i.field)));
     if (issues.length === 0) {
       const merged = { ...settings.all(), ...changes };
       issues.push(...crossFieldIssues(merged, Object.keys(changes)));
@@ -216,7 +218,7 @@ export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
         params: { max: MAX_PEM_CHARS },
       }]);
     }
-    const parsed = parseCertificates(text);
+    const parsed = await parseCertificates(text);
     if (!parsed.ok) {
       throw new HttpError(400, "Not a certificate", [{
         field: "body",
@@ -235,9 +237,9 @@ export function settingsRoutes(ctx: AppContext): Hono<AppEnv> {
   });
 
   // The stored certificate, so the page shows its subject and expiry after a reload.
-  app.get("/settings/ca-certificate", (c) => {
+  app.get("/settings/ca-certificate", async (c) => {
     const pem = settings.get(CA_KEY as SettingKey) as string;
-    const parsed = pem ? parseCertificates(pem) : undefined;
+    const parsed = pem ? await parseCertificates(pem) : undefined;
     if (!parsed?.ok) return c.json({ stored: false });
     return c.json({
       stored: true,

@@ -3,8 +3,6 @@
  * that the database needs, never the reserve itself.
  * @module
  */
-import { statfs } from "node:fs/promises";
-
 /** Space kept free for the database, its WAL and the logs. @default 64 MiB */
 export const DATA_RESERVE_BYTES = 64 * 1024 * 1024;
 
@@ -14,6 +12,8 @@ export async function roomFor(
   reserveBytes: number = DATA_RESERVE_BYTES,
 ): Promise<number | undefined> {
   try {
+    // node:fs loads with the first upload or download, not with the program (issue 14).
+    const { statfs } = await import("node:fs/promises");
     const s = await statfs(dir);
     return Math.max(0, Number(s.bavail) * Number(s.bsize) - reserveBytes);
   } catch {

@@ -6,7 +6,6 @@
  * fall back to their chunks.
  * @module
  */
-import { createHash } from "node:crypto";
 
 /** Thrown when more than `maxBytes` arrive. */
 export class StreamTooLarge extends Error {
@@ -43,6 +42,8 @@ export async function streamToFile(
   file: Deno.FsFile,
   o: StreamToFileOptions = {},
 ): Promise<Streamed> {
+  // node:crypto loads with the first upload, not with the program (issue 14).
+  const { createHash } = await import("node:crypto");
   const hash = createHash("sha256");
   const max = o.maxBytes ?? Infinity;
   let bytes = 0;

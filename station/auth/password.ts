@@ -6,7 +6,6 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { createHash, randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import type { Settings } from "../settings/mod.ts";
 
 /** What deciding about the password needs. */
@@ -44,12 +43,16 @@ export const PASSWORD_MAX_LENGTH = 128;
 const HASH_KEY = "webui.passwordHash";
 const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32, saltBytes: 16 };
 
-function scryptAsync(
+/** node:crypto, loaded with the first login or password check, not with the program (issue 14). */
+const nodeCrypto = () => import("node:crypto");
+
+async function scryptAsync(
   password: string,
   salt: Uint8Array,
   params: { N: number; r: number; p: number; keyLength: number },
 ): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
+  const { scrypt } = await nodeCrypto();
+  return await new Promise((resolve, reject) => {
     scrypt(
       password.normalize("NFC"),
       salt,
@@ -62,7 +65,7 @@ function scryptAsync(
 
 /** Hashes a password: `scrypt$N$r$p$salt$hash` (base64). */
 export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(SCRYPT.saltBytes);
+  const salt = crypto.getRandomValues(new Uint8Array(SCRYPT.saltBytes));
   const key = await scryptAsync(password, salt, SCRYPT);
   const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
   return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, b64(salt), b64(key)].join("$");
@@ -78,11 +81,13 @@ export async function matchesHash(password: string, hash: string): Promise<boole
     return false;
   }
   const actual = await scryptAsync(password, Buffer.from(salt, "base64"), params);
+  const { timingSafeEqual } = await nodeCrypto();
   return timingSafeEqual(actual, expected);
 }
 
 /** Compares two strings in constant time (by their SHA-256). */
-export function sameSecret(a: string, b: string): boolean {
+export async function sameSecret(a: string, b: string): Promise<boolean> {
+  const { createHash, timingSafeEqual } = await nodeCrypto();
   const digest = (s: string) => createHash("sha256").update(s.normalize("NFC")).digest();
   return timingSafeEqual(digest(a), digest(b));
 }
@@ -101,7 +106,7 @@ export function passwordChanged(settings: Settings): boolean {
 export async function verifyPassword(ctx: PasswordContext, password: string): Promise<boolean> {
   if (password.length === 0 || password.length > PASSWORD_MAX_LENGTH) return false;
   const hash = ctx.settings.get(HASH_KEY);
-  if (hash === "") return sameSecret(password, initialPassword(ctx));
+  if (hash === "") return await sameSecret(password, initialPassword(ctx));
   return await matchesHash(password, hash);
 }
 

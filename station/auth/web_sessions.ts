@@ -4,7 +4,6 @@
  * (a file on the data partition, read and deleted at the next start).
  * @module
  */
-import { randomBytes } from "node:crypto";
 import type { Clock } from "../../drivers/ports.ts";
 
 /** One logged-in browser. */
@@ -29,7 +28,10 @@ export interface WebSessionsOptions {
   max?: number;
 }
 
-const token = () => randomBytes(32).toString("base64url");
+/** 32 random bytes, base64url. */
+const token = () =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
+    .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 
 /** The sessions of the web interface. */
 export class WebSessions {
