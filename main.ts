@@ -14,12 +14,18 @@ import { RAUC_DIR } from "./station/update/file_slots.ts";
 import { REBOOT_EXIT_CODE, simBoot, SLOT_ENV, watchBootLoader } from "./station/update/sim_boot.ts";
 import { setupLogging } from "./logging.ts";
 import { parseOptions } from "./options.ts";
+import { primeCodeCache } from "./code_cache.ts";
 import { type Kept, runStation, StartupError } from "./run.ts";
 import { APP_VERSION } from "./station/version.ts";
 
 const parsed = parseOptions(Deno.args, (name) => Deno.env.get(name));
 if (parsed.kind === "help") {
   console.log(parsed.text);
+  Deno.exit(0);
+}
+if (parsed.kind === "prime") {
+  const failed = await primeCodeCache();
+  for (const f of failed) console.error(`Not primed: ${f}`);
   Deno.exit(0);
 }
 if (parsed.kind === "error") {

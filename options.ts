@@ -180,6 +180,7 @@ export type ProgramOptions = z.infer<typeof Options>;
 export type ParsedOptions =
   | { kind: "run"; options: ProgramOptions }
   | { kind: "help"; text: string }
+  | { kind: "prime" }
   | { kind: "error"; message: string };
 
 /** The `--help` text, with defaults and environment variables. */
@@ -194,6 +195,8 @@ export function helpText(): string {
     "Usage: deno task start [options]",
     "",
     ...rows,
+    "  --prime-code-cache   Load every part of the program once, so that Deno caches its compiled",
+    "                       code, and exit (after a build or an update, before the first start)",
     "  --help               Show this text",
   ].join("\n");
 }
@@ -210,6 +213,7 @@ export function parseOptions(
       options: {
         ...Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: "string" as const }])),
         help: { type: "boolean", short: "h" },
+        "prime-code-cache": { type: "boolean" },
       },
       strict: true,
       allowPositionals: false,
@@ -218,6 +222,7 @@ export function parseOptions(
     return { kind: "error", message: `${(e as Error).message}\n\n${helpText()}` };
   }
   if (parsed.values.help) return { kind: "help", text: helpText() };
+  if (parsed.values["prime-code-cache"]) return { kind: "prime" };
   const raw: Record<string, string | undefined> = {};
   for (const [name, spec] of Object.entries(OPTIONS)) {
     raw[name] = (parsed.values as Record<string, string | undefined>)[name] ?? env(spec.env) ??

@@ -137,7 +137,7 @@ export async function run(): Promise<Figure[]> {
       name: "first start",
       value: coldMs,
       unit: "ms",
-      note: "fresh data dir: database created, certificate made, no code cache",
+      note: "fresh data dir: database created, certificate made (code cache primed by the build)",
     },
     { name: "floor startup median", value: floorStart, unit: "ms", note: "bare Hono, same Deno" },
     {
