@@ -30,8 +30,7 @@ export interface WebSessionsOptions {
 
 /** 32 random bytes, base64url. */
 const token = () =>
-  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
-    .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  crypto.getRandomValues(new Uint8Array(32)).toBase64({ alphabet: "base64url", omitPadding: true });
 
 /** The sessions of the web interface. */
 export class WebSessions {
