@@ -44,6 +44,7 @@ async function measure(
         dataDir,
         env: { QEMU_LD_PREFIX: LIBS },
         startTimeoutMs: 300_000,
+        readyAt: "http",
       });
       const ms = await ready(st);
       if (i > 0) timesMs.push(ms);

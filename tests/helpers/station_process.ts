@@ -12,6 +12,8 @@ export const REPO_ROOT: string = fileURLToPath(new URL("../../", import.meta.url
 export const MAIN_PATH: string = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
 const LISTENING = /HTTP listening on (http:\/\/[^\s/]+)/;
+/** Logged once OCPP and Modbus (loaded after HTTP serves) have started: the station is up. */
+const STARTED = /OCPP: no backend set|OCPP backend \S+ as /;
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 const MAX_LINES = 20_000;
@@ -32,8 +34,14 @@ export interface StartStationOptions {
    * @default [Deno.execPath(), "run", V8_FLAGS_OPTION, "--allow-all"] (as `deno task start`)
    */
   runtime?: string[];
-  /** How long to wait for the listening line. @default 30000 */
+  /** How long to wait for the station to start. @default 30000 */
   startTimeoutMs?: number;
+  /**
+   * When `startStation` resolves: once every service has started (`"services"`: HTTP, then
+   * OCPP and Modbus, which load after HTTP serves), or at the HTTP listening line (`"http"`:
+   * start-up benchmarks, and the floor, which has no other services). @default "services"
+   */
+  readyAt?: "http" | "services";
 }
 
 /** The answer of {@linkcode StationProcess.api}: status and body (parsed JSON, else text). */
@@ -56,7 +64,7 @@ export function freePort(): number {
   }
 }
 
-/** Starts `main.ts` on free HTTP and Modbus ports; resolves once HTTP listens. */
+/** Starts `main.ts` on free HTTP and Modbus ports; resolves once it has started (`readyAt`). */
 export async function startStation(options: StartStationOptions = {}): Promise<StationProcess> {
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "ladewerk-test-" });
@@ -84,7 +92,7 @@ export async function startStation(options: StartStationOptions = {}): Promise<S
   }).spawn();
   const station = new StationProcess(child, dataDir, ownsDataDir, spawnedAtMs);
   try {
-    await station.ready(options.startTimeoutMs ?? 30_000);
+    await station.ready(options.startTimeoutMs ?? 30_000, options.readyAt ?? "services");
   } catch (e) {
     await station[Symbol.asyncDispose]();
     throw e;
@@ -131,19 +139,21 @@ export class StationProcess implements AsyncDisposable {
     return this.#lines.join("\n");
   }
 
-  /** Resolves when the listening line appears; rejects on exit or after `timeoutMs`. */
-  ready(timeoutMs: number): Promise<void> {
-    if (this.baseUrl) return Promise.resolve();
+  /**
+   * Resolves when the listening line has appeared and, for `"services"`, the OCPP line after
+   * it (every service has started); rejects on exit or after `timeoutMs`.
+   */
+  ready(timeoutMs: number, at: "http" | "services" = "services"): Promise<void> {
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     const timer = setTimeout(() => {
       reject(new Error(`Station not listening after ${timeoutMs} ms:\n${this.output()}`));
     }, timeoutMs);
+    let started = at === "http";
     this.#onLine = (line) => {
       const match = LISTENING.exec(line);
-      if (match?.[1]) {
-        this.baseUrl = reachable(match[1]);
-        resolve();
-      }
+      if (match?.[1]) this.baseUrl = reachable(match[1]);
+      started ||= STARTED.test(line);
+      if (this.baseUrl && started) resolve();
     };
     this.exited.then((status) => {
       reject(
