@@ -62,6 +62,10 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
     assert.equal(evse.heartbeatS, 8, "the station armed the board's supervision");
 
     let from = t.backend.calls.length;
+    /** StartTransaction answers the station has handled (it logs each one). */
+    const answered = (out: string) =>
+      out.match(/StartTransaction of session \d+: transaction/g)?.length ?? 0;
+    let startsAnswered = 0;
     await evse.change((e) => (e.plugged = true));
     await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
     const start = await t.backend.call<Json>("RemoteStartTransaction", {
@@ -93,12 +97,16 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
     // The station program dies mid-session and comes back within the board's supervision
     // interval: the board kept charging, so the session goes on — no Stop/Start pair.
     from = t.backend.calls.length;
+    startsAnswered = answered(t.st.output());
     await evse.change((e) => (e.plugged = true));
     await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
     await t.backend.call("RemoteStartTransaction", { connectorId: 1, idTag: "MASTERKEY" });
     await t.next("StartTransaction", undefined, { from });
     await evse.change((e) => (e.wantsCharge = true));
     await until("charging", () => evse.relayClosed);
+    // Killed once the answer to StartTransaction is handled (logged): mid-session, not
+    // mid-Start, where resending the owed StartTransaction after the restart is right.
+    await until("StartTransaction answered", () => answered(t.st.output()) === startsAnswered + 1);
     t.st.kill("SIGKILL");
     await t.st.exited;
     from = t.backend.calls.length;
@@ -131,12 +139,16 @@ Deno.test("device: an OCPP session on an OpenEVSE board over RAPI with an RTU me
     // Killed again, and back only after the interval: the board stopped charging on its own,
     // so the session ends with PowerLoss.
     from = t.backend.calls.length;
+    startsAnswered = answered(t.st.output());
     await evse.change((e) => (e.plugged = true));
     await t.next("StatusNotification", (p) => p.status === "Preparing", { from });
     await t.backend.call("RemoteStartTransaction", { connectorId: 1, idTag: "MASTERKEY" });
     await t.next("StartTransaction", undefined, { from });
     await evse.change((e) => (e.wantsCharge = true));
     await until("charging", () => evse.relayClosed);
+    // Killed once the answer to StartTransaction is handled (logged): mid-session, not
+    // mid-Start, where resending the owed StartTransaction after the restart is right.
+    await until("StartTransaction answered", () => answered(t.st.output()) === startsAnswered + 1);
     t.st.kill("SIGKILL");
     await t.st.exited;
     await until(
