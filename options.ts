@@ -4,7 +4,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 
 interface OptionSpec {
   env: string;

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { ACTORS, type AuditFilter, type AuditRow } from "../station/store/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { csvStream } from "./csv_stream.ts";

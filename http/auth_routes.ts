@@ -5,7 +5,7 @@
 import { getLogger } from "@logtape/logtape";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { z } from "zod";
+import * as z from "zod";
 import {
   passwordChanged,
   type PasswordIssue,

@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import {
   applyRestore,
   type BackupDeps,

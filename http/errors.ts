@@ -5,7 +5,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
+import * as z from "zod";
 import { PasswordRuleError } from "../station/auth/mod.ts";
 import { SettingsError } from "../station/settings/mod.ts";
 import { WhitelistFullError } from "../station/store/mod.ts";

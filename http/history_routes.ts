@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { HistoryFilter, HistorySession } from "../station/store/mod.ts";
 import { utcOffsetMs } from "../station/time_zone.ts";
 import type { AppContext, AppEnv } from "./context.ts";

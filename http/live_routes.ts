@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppContext, AppEnv } from "./context.ts";
 import { parseQuery } from "./errors.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { X509Certificate } from "node:crypto";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { type SettingDef, settingDef, type SettingKey, SETTINGS } from "../station/settings/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { roleOf } from "./security.ts";

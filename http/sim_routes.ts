@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { Station } from "../station/runtime.ts";
 import { HttpError, parseBody, parseParam } from "./errors.ts";
 

@@ -8,7 +8,7 @@ import { getLogger } from "@logtape/logtape";
 import { noRoomReason, roomFor } from "../station/disk_space.ts";
 import { type Streamed, streamToFile, StreamTooLarge } from "../station/stream_file.ts";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { buildDiagnosticsArchive, diagnosticsFileName } from "../station/diagnostics/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError, HttpError, parseQuery } from "./errors.ts";

@@ -5,7 +5,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { APP_VERSION } from "../station/version.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError, parseBody } from "./errors.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import {
   ownerExists,
   type PasswordIssue,

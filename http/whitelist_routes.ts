@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { WHITELIST_MAX, type WhitelistEntry } from "../station/store/mod.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { roleOf } from "./security.ts";

@@ -9,7 +9,7 @@
  * are never exported nor overwritten.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ChargingProfile, InstalledProfile } from "./smart/profiles.ts";
 import { settingDef, SETTINGS, type Settings } from "./settings/mod.ts";
 import type { StationInfo } from "./snapshot.ts";

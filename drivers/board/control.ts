@@ -6,7 +6,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { errorResponse, HttpError, parseBody, parseParam, parseQuery } from "../../http/errors.ts";
 import type { SimBoard } from "./board.ts";
 

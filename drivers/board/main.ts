@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 import { SimBoard } from "./board.ts";
 import { controlApp } from "./control.ts";
 

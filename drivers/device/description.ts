@@ -8,7 +8,7 @@
  * UID), `pn532` (NXP PN532 over UART) or `sim`; LEDs `sysfs` (the Linux LED class) or `sim`.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { METER_MAPS } from "../rtu/meter_maps.ts";
 
 const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;

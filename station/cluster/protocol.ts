@@ -11,7 +11,7 @@
  *   says which one allocates); its last will is `masterOffline`.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export const PROTOCOL_VERSION = 1;
 

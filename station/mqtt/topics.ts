@@ -5,7 +5,7 @@
  * id>/config`, one device per station, availability from the station's last will).
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** The station's availability topic payloads. */
 export const ONLINE = "online";

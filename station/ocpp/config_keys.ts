@@ -3,7 +3,7 @@
  * setting changed in the station are one value. Plus the manual's computed keys.
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Station } from "../runtime.ts";
 import {
   type SettingDef,

@@ -2,7 +2,7 @@
  * How a setting is described: schema, default, unit, access and OCPP key.
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** Who may read or write a setting from outside (web UI, OCPP): read, write, read-write. */
 export type Access = "r" | "w" | "rw";

@@ -2,7 +2,7 @@
  * The one registry of every setting of the station.
  * @module
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { FactoryInfo, SettingDef } from "./define.ts";
 import { NETWORK_SETTINGS } from "./registry_network.ts";
 import { OCPP_SETTINGS } from "./registry_ocpp.ts";

@@ -3,7 +3,7 @@
  * Cross-field rules (gateway in subnet and so on) are checked where the forms are saved.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { setting } from "./define.ts";
 
 const ipv4 = z.union([z.literal(""), z.ipv4()]);

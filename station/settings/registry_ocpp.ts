@@ -3,7 +3,7 @@
  * Fixed capabilities are read-only settings so GetConfiguration reads them like any other.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { setting } from "./define.ts";
 
 const intS = (min: number, max: number) => z.number().int().min(min).max(max);

@@ -3,7 +3,7 @@
  * vendor keys of the manual's section 3.3, Modbus, cluster and network.
  * @module
  */
-import { z } from "zod";
+import * as z from "zod";
 import { setting } from "./define.ts";
 
 const noBlanks = (what: string) =>

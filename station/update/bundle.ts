@@ -10,7 +10,7 @@
  * @module
  */
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 
 /** What a verified bundle is. */
 export interface BundleInfo {
