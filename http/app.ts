@@ -4,6 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
+import { TrieRouter } from "hono/router/trie-router";
 import { SimModem } from "../drivers/sim/modem.ts";
 import { SimNetworkConfig } from "../drivers/sim/network.ts";
 import { LoginThrottle, WebSessions } from "../station/auth/mod.ts";
@@ -62,7 +63,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   startPowerSampler(ctx, deps.signal);
   const networkChanges = followNetworkSettings(ctx, deps.signal);
 
-  const app = new Hono<AppEnv>();
+  // The trie router needs no compiling: Hono's default builds one regular expression of all
+  // 160 routes on the first request, 5 to 12 ms of the first answer after a start, to save
+  // a hundredth of a millisecond on each later one.
+  const app = new Hono<AppEnv>({ router: new TrieRouter() });
   app.onError(errorResponse);
   app.notFound((c) =>
     errorResponse(new HttpError(404, `No route: ${c.req.method} ${c.req.path}`), c)
