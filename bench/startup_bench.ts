@@ -4,9 +4,13 @@
  * `deno task start` runs it (same V8 flags), with an OCPP backend connected, Modbus TCP and
  * HTTPS on. The first start on a fresh data directory (database created, certificate made)
  * is reported apart; the start-up figure is the warm start, on that same directory again.
+ *
+ * A second floor, the stack floor (`stack_floor.ts`), runs the decided libraries as the station
+ * uses them with no station logic, built and run as the program is: the ratios to it split
+ * what the stack costs from what the station's own code costs.
  * @module
  */
-import { ensureProgram, PROGRAM_PATH } from "../image/program.ts";
+import { buildProgram, ensureProgram, primeProgram, PROGRAM_PATH } from "../image/program.ts";
 import { OcppBackend } from "../tests/helpers/ocpp_backend.ts";
 import {
   startStation,
@@ -30,6 +34,24 @@ export async function builtProgram(): Promise<Pick<StartStationOptions, "entry" 
   };
 }
 const IDLE_MS = 5_000;
+
+/**
+ * The stack floor (`stack_floor.ts`: the decided libraries doing the least the station does
+ * with each), built and primed as the station's program is, in a temporary folder.
+ */
+async function stackFloorProgram(): Promise<
+  Pick<StartStationOptions, "entry" | "runtime"> & AsyncDisposable
+> {
+  const dir = await Deno.makeTempDir({ prefix: "ladewerk-stack-floor-" });
+  const entry = `${dir}/stack_floor.js`;
+  await buildProgram(entry, new URL("./stack_floor.ts", import.meta.url).pathname);
+  await primeProgram(entry);
+  return {
+    entry,
+    runtime: [Deno.execPath(), "run", "--no-config", V8_FLAGS_OPTION, "--allow-all"],
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
 
 /** Time from spawn to the first 200 of `/api/status`, in ms. */
 async function timeToReady(st: StationProcess): Promise<number> {
@@ -125,7 +147,10 @@ export async function run(): Promise<Figure[]> {
   const { coldMs, timesMs, rssKib, peakKib } = await measureStation(program, backend.url, RUNS);
   // As the tests run it: the sources, `deno run main.ts`.
   const source = await measureStation({}, backend.url, 3);
+  await using stackFloor = await stackFloorProgram();
+  const stack = await measureStation(stackFloor, backend.url, RUNS);
   const floorStart = median(floor.timesMs);
+  const stackStart = median(stack.timesMs);
   const runs = `${RUNS} warm runs of dist/ladewerk.js as deno task start`;
   return [
     {
@@ -166,6 +191,42 @@ export async function run(): Promise<Figure[]> {
       value: rssKib / floor.rssKib,
       unit: "×",
       note: "target ≤ 1.6 (issue 14)",
+    },
+    {
+      name: "stack floor startup median",
+      value: stackStart,
+      unit: "ms",
+      note: "bench/stack_floor.ts built as the program: the decided libraries, no station logic",
+    },
+    {
+      name: "stack floor / floor",
+      value: stackStart / floorStart,
+      unit: "×",
+      note: "start-up the stack itself costs over bare Hono",
+    },
+    {
+      name: "startup / stack floor",
+      value: median(timesMs) / stackStart,
+      unit: "×",
+      note: "start-up the station's own code costs over its stack",
+    },
+    {
+      name: "stack floor idle RSS",
+      value: stack.rssKib / 1024,
+      unit: "MiB",
+      note: "OCPP booted, Modbus and HTTPS on, same moment",
+    },
+    {
+      name: "stack floor RSS / floor",
+      value: stack.rssKib / floor.rssKib,
+      unit: "×",
+      note: "memory the stack itself costs over bare Hono",
+    },
+    {
+      name: "idle RSS / stack floor",
+      value: rssKib / stack.rssKib,
+      unit: "×",
+      note: "memory the station's own code costs over its stack",
     },
     {
       name: "source startup median",

@@ -119,17 +119,22 @@ export async function programFiles(entry: string = PROGRAM_PATH): Promise<string
  * loaded with `import()` (the OCPP client and its validators, the Modbus server, MQTT, the
  * certificate generator, the device drivers, CSV) out of the file read at start, so start-up
  * compiles and evaluates only what serves HTTP. Chunks go in first, the entry last; the
- * previous build's chunks that the new one does not use are removed.
+ * previous build's chunks that the new one does not use are removed. `entryFile` is another
+ * program built the same way (the benchmarks' stack floor).
  */
-export async function buildProgram(outFile: string = PROGRAM_PATH): Promise<void> {
+export async function buildProgram(
+  outFile: string = PROGRAM_PATH,
+  entryFile: string = join(ROOT, "main.ts"),
+): Promise<void> {
   const dir = dirname(outFile);
+  const bundled = basename(entryFile).replace(/\.ts$/, ".js");
   await Deno.mkdir(dir, { recursive: true });
   const tmp = await Deno.makeTempDir({ dir, prefix: ".program-" });
   try {
     const first = join(tmp, "first");
     const second = join(tmp, "second");
     const split = ["bundle", "--quiet", "--platform", "deno", "--code-splitting"];
-    await run([...split, "--outdir", first, join(ROOT, "main.ts")]);
+    await run([...split, "--outdir", first, entryFile]);
     let found = 0;
     let requires = 0;
     for await (const e of Deno.readDir(first)) {
@@ -153,9 +158,9 @@ export async function buildProgram(outFile: string = PROGRAM_PATH): Promise<void
           "chunks, not one (a new ocpp-rpc or deno bundle?)",
       );
     }
-    await run([...split, "--minify", "--outdir", second, join(first, "main.js")]);
+    await run([...split, "--minify", "--outdir", second, join(first, bundled)]);
     const chunks: string[] = [];
-    for await (const e of Deno.readDir(second)) if (e.name !== "main.js") chunks.push(e.name);
+    for await (const e of Deno.readDir(second)) if (e.name !== bundled) chunks.push(e.name);
     if (chunks.some((c) => !CHUNK.test(c))) {
       throw new Error(`Cannot build the program: unexpected chunk names ${chunks.join(", ")}`);
     }
@@ -165,7 +170,7 @@ export async function buildProgram(outFile: string = PROGRAM_PATH): Promise<void
       if (name !== entry && !chunks.includes(name)) await Deno.remove(old).catch(() => {});
     }
     for (const c of chunks) await Deno.rename(join(second, c), join(dir, c));
-    await Deno.rename(join(second, "main.js"), outFile);
+    await Deno.rename(join(second, bundled), outFile);
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
