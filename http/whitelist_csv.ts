@@ -7,6 +7,7 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import type { WhitelistEntry } from "../station/store/mod.ts";
+import { utcOffsetMs } from "../station/time_zone.ts";
 
 /** Authorizations an entry may hold: the manual's two, and what an OCPP list may send. */
 export const AUTHORIZATIONS = [
@@ -46,30 +47,6 @@ export function idTagProblem(tag: string): string | undefined {
   return undefined;
 }
 
-function zoneOffsetMs(utcMs: number, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    }).formatToParts(new Date(utcMs)).map((p) => [p.type, Number(p.value)]),
-  ) as Record<"year" | "month" | "day" | "hour" | "minute" | "second", number>;
-  const local = Date.UTC(
-    parts.year,
-    parts.month - 1,
-    parts.day,
-    parts.hour,
-    parts.minute,
-    parts.second,
-  );
-  return local - Math.floor(utcMs / 1000) * 1000;
-}
-
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
 
 /**
@@ -89,8 +66,8 @@ export function parseExpiry(text: string, timeZone: string): number | undefined 
     ) {
       return undefined;
     }
-    let utc = guess - zoneOffsetMs(guess, timeZone);
-    const again = guess - zoneOffsetMs(utc, timeZone);
+    let utc = guess - utcOffsetMs(timeZone, guess);
+    const again = guess - utcOffsetMs(timeZone, utc);
     if (again !== utc) utc = again;
     return utc;
   }
@@ -103,7 +80,7 @@ export function parseExpiry(text: string, timeZone: string): number | undefined 
 
 /** Local time of `timeZone` as the manual writes it: `2030-01-01T12:00:00`. */
 export function formatLocal(ms: number, timeZone: string): string {
-  return new Date(ms + zoneOffsetMs(ms, timeZone)).toISOString().slice(0, 19);
+  return new Date(ms + utcOffsetMs(timeZone, ms)).toISOString().slice(0, 19);
 }
 
 /** A stored entry as the API shows it. */

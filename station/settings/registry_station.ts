@@ -4,6 +4,7 @@
  * @module
  */
 import * as z from "zod";
+import { isTimeZone } from "../time_zone.ts";
 import { setting } from "./define.ts";
 
 const noBlanks = (what: string) =>
@@ -13,14 +14,7 @@ const noBlanks = (what: string) =>
 
 const idTag = z.string().min(1).max(20);
 
-const validTimeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: "Unknown time zone" });
+const validTimeZone = z.string().refine(isTimeZone, { message: "Unknown time zone" });
 
 /** The level-1 cap of M-1.6.3: 32 000 mA with one charge point, 63 000 mA with two. */
 export function stationCapMa(connectors: 1 | 2): number {
