@@ -192,7 +192,13 @@ export async function openStore(dataDir: string): Promise<Store> {
   const latest = Object.keys(MIGRATIONS).length;
   const row = raw.prepare("PRAGMA user_version").get() as { user_version?: number } | undefined;
   if (Number(row?.user_version) !== latest) {
-    const migrator = new Migrator({ db, provider: migrationProvider });
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      // Its default orders by localeCompare, whose ICU collator costs 2.8 MiB of RSS for the
+      // process's life; the names are ASCII ("001_initial", ...).
+      nameComparator: (a, b) => a < b ? -1 : a > b ? 1 : 0,
+    });
     const { error } = await migrator.migrateToLatest();
     if (error) {
       await db.destroy();

@@ -74,7 +74,7 @@ export function parseRaucStatus(json: string): BootStatus {
   const primary = byName.get(s.boot_primary);
   for (const b of bootSlots) b.primary = b.slot === primary;
   const booted: Slot = s.booted === "B" ? "B" : "A";
-  bootSlots.sort((a, b) => a.slot.localeCompare(b.slot));
+  bootSlots.sort((a, b) => a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0);
   return {
     booted,
     order: primary ? [primary, primary === "A" ? "B" : "A"] : ["A", "B"],
