@@ -5,6 +5,7 @@
  * its progress lines (`NN% step`) are passed on.
  * @module
  */
+import { codeUnitOrder } from "../order.ts";
 import type { Slot } from "./boot_env.ts";
 import {
   type BootStatus,
@@ -74,7 +75,7 @@ export function parseRaucStatus(json: string): BootStatus {
   const primary = byName.get(s.boot_primary);
   for (const b of bootSlots) b.primary = b.slot === primary;
   const booted: Slot = s.booted === "B" ? "B" : "A";
-  bootSlots.sort((a, b) => a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0);
+  bootSlots.sort((a, b) => codeUnitOrder(a.slot, b.slot));
   return {
     booted,
     order: primary ? [primary, primary === "A" ? "B" : "A"] : ["A", "B"],
