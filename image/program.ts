@@ -193,7 +193,8 @@ export async function primeProgram(entry: string = PROGRAM_PATH): Promise<void> 
   }
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
+/** The program's source and data files under `dir` (`.ts`, `.js`, `.json`), tests aside. */
+export async function filesUnder(dir: string): Promise<string[]> {
   const found: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const path = join(dir, entry.name);

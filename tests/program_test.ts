@@ -11,6 +11,7 @@ import { DatabaseSync } from "node:sqlite";
 import { pathToFileURL } from "node:url";
 import {
   ensureProgram,
+  filesUnder,
   PROGRAM_PATH,
   programFiles,
   withoutStandardValidators,
@@ -162,22 +163,15 @@ Deno.test("the station's code leaves ICU's formatters and collator alone (memory
   const root = new URL("../", import.meta.url).pathname;
   const found: string[] = [];
   for (const dir of ["station", "http", "drivers"]) {
-    const walk = async (path: string) => {
-      for await (const e of Deno.readDir(path)) {
-        const p = join(path, e.name);
-        if (e.isDirectory) await walk(p);
-        else if (/\.ts$/.test(e.name) && !/_test\.ts$/.test(e.name)) {
-          const lines = (await Deno.readTextFile(p)).split("\n");
-          lines.forEach((line, i) => {
-            const code = line.replace(/\/\/.*$|^\s*\*.*$/, "");
-            if (/\bIntl\.|\.localeCompare\(|\.toLocale\w*String\(/.test(code)) {
-              found.push(`${p.slice(root.length)}:${i + 1}: ${line.trim()}`);
-            }
-          });
+    for (const p of await filesUnder(join(root, dir))) {
+      if (!p.endsWith(".ts")) continue;
+      (await Deno.readTextFile(p)).split("\n").forEach((line, i) => {
+        const code = line.replace(/\/\/.*$|^\s*\*.*$/, "");
+        if (/\bIntl\.|\.localeCompare\(|\.toLocale\w*String\(/.test(code)) {
+          found.push(`${p.slice(root.length)}:${i + 1}: ${line.trim()}`);
         }
-      }
-    };
-    await walk(join(root, dir));
+      });
+    }
   }
   assert.deepEqual(found, []);
 });
