@@ -81,9 +81,8 @@ const EAGER_REQUIRE =
 
 /**
  * The bundler's `require` for CommonJS modules, made on its first call instead of when the
- * program loads: only the chunks loaded on demand (OCPP, Modbus, MQTT, the certificate
- * generator) require anything, and `node:module` is the costliest module of Deno's Node layer
- * to load (13 to 15 ms beside `node:sqlite` and `node:path` alone).
+ * program loads. After {@linkcode literalRequires} only a computed id reaches it (a native
+ * addon's path, in the serial stack of an RS-485 bus).
  */
 function lazyRequire(chunk: string): string {
   return chunk.replace(
@@ -91,6 +90,35 @@ function lazyRequire(chunk: string): string {
     "var __deno_internal_require;\nvar __require = (id) => (__deno_internal_require ??= " +
       'process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);\n',
   );
+}
+
+/** A bundled CommonJS module's `require` of a literal id that is no path. */
+const LITERAL_REQUIRE = /__require\("([^"./][^"]*)"\)/g;
+
+/**
+ * Answers the bundled CommonJS code's `require` of literal ids without Node's module loader,
+ * the costliest module of Deno's Node layer (measured beside `node:sqlite` alone: reaching a
+ * built-in through `process.getBuiltinModule` or `createRequire` 16 to 58 ms and 3.5 MiB, an
+ * `import` of it 5 ms; beside the modules `ws` needs, 0.4 to 0.7 MiB more):
+ * - a built-in (`node:events`) becomes an `import` of it at the top of the chunk, whose default
+ *   export is the object `require` gives (checked for each built-in the program requires);
+ * - a package (`bufferutil`, `utf-8-validate`, `supports-color`: optional ones, probed for in a
+ *   `try`) is not installed where the program runs, or the bundler would have put it inside:
+ *   it throws as `require` does for a missing module.
+ */
+export function literalRequires(chunk: string): string {
+  const builtins = new Map<string, string>();
+  const body = chunk.replace(LITERAL_REQUIRE, (_call, id: string) => {
+    if (!id.startsWith("node:")) {
+      return `(() => { throw Object.assign(new Error("Cannot find module '${id}'"), ` +
+        `{ code: "MODULE_NOT_FOUND" }); })()`;
+    }
+    let name = builtins.get(id);
+    if (!name) builtins.set(id, name = `__node_${id.slice(5).replace(/\W/g, "_")}`);
+    return name;
+  });
+  const imports = [...builtins].map(([id, name]) => `import ${name} from "${id}";\n`);
+  return imports.join("") + body;
 }
 
 /** Marks every bundled CommonJS module pure, so the minifying pass drops the unrequired. */
@@ -144,7 +172,7 @@ export async function buildProgram(
       if (validators) found++;
       if (text.includes(EAGER_REQUIRE)) requires++;
       const changed = validators ? withoutStandardValidators(text) : markPure(text);
-      await Deno.writeTextFile(path, lazyRequire(changed));
+      await Deno.writeTextFile(path, lazyRequire(literalRequires(changed)));
     }
     if (requires !== 1) {
       throw new Error(

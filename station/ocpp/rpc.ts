@@ -3,7 +3,6 @@
  * basic auth (security profile 1) and wss:// with a CA certificate (profile 2).
  * @module
  */
-import { createRequire } from "node:module";
 import { createRPCError } from "ocpp-rpc/lib/util.js";
 import { ocpp16Validator } from "./schemas/mod.ts";
 
@@ -74,22 +73,30 @@ let clientClass: Promise<RpcClientClass> | undefined;
  */
 function loadClientClass(): Promise<RpcClientClass> {
   clientClass ??= (async () => {
-    try {
-      const require = createRequire(import.meta.url);
-      const id = require.resolve("ocpp-rpc/lib/standard-validators.js");
-      require.cache[id] ??= {
-        id,
-        filename: id,
-        loaded: true,
-        exports: [ocpp16Validator],
-      } as unknown as NodeJS.Module;
-    } catch {
-      // No node_modules to resolve from (a bundle): nothing to answer in advance.
-    }
+    // From source only: the built program answers that module at build time
+    // (image/program.ts), and loading `node:module` there would cost start-up time for nothing.
+    if (import.meta.url.endsWith(".ts")) await answerStandardValidators();
     const { default: client } = await import("ocpp-rpc/lib/client.js");
     return client as unknown as RpcClientClass;
   })();
   return clientClass;
+}
+
+/** Puts the station's validator in the require cache as ocpp-rpc's standard validators. */
+async function answerStandardValidators(): Promise<void> {
+  const { createRequire } = await import("node:module");
+  try {
+    const require = createRequire(import.meta.url);
+    const id = require.resolve("ocpp-rpc/lib/standard-validators.js");
+    require.cache[id] ??= {
+      id,
+      filename: id,
+      loaded: true,
+      exports: [ocpp16Validator],
+    } as unknown as NodeJS.Module;
+  } catch {
+    // No node_modules to resolve from: nothing to answer in advance.
+  }
 }
 
 /** Opens the connection; rejects when the backend cannot be reached or refuses. */
