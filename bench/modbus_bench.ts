@@ -3,17 +3,27 @@
  * 10 concurrent connections for about 3 s, against the station's server and, in the same run,
  * against a bare modbus-serial `ServerTCP` answering static registers. Both servers and the
  * clients share this one process (the station is built in-process as `run.ts` does).
+ *
+ * Then the same load against the built program in its own process, as `deno task start` runs
+ * it, once with the station's V8 flags and once with `--jitless` added: the CPU time the
+ * program spends per 1000 reads is what an embedded board pays, and what V8 flags that save
+ * memory cost (the in-process figures run without the station's flags).
  * @module
  */
 import ModbusRTU from "modbus-serial";
 import { closeClient, connectClient, modbusStation } from "../tests/helpers/modbus_station.ts";
-import { freePort } from "../tests/helpers/station_process.ts";
+import { freePort, startStation } from "../tests/helpers/station_process.ts";
+import { V8_FLAGS } from "../v8_flags.ts";
 import type { Figure } from "./figure.ts";
+import { modbusPortOf } from "./load.ts";
+import { builtProgram } from "./startup_bench.ts";
 
 const CONNECTIONS = 10;
 const DURATION_MS = 3_000;
 const ADDRESS = 0x1000 + 8;
 const COUNT = 16;
+/** Wait after the program's Modbus server listens before its load is measured. */
+const SETTLE_MS = 2_000;
 
 interface Result {
   requestsPerS: number;
@@ -74,6 +84,46 @@ async function bareServer(): Promise<{ port: number; close(): Promise<void> }> {
   return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
+/** CPU time (user and system) process `pid` has used, in ms (Linux: 100 clock ticks a second). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  // Fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** The load against the built program run with `v8Flags`, and its CPU time per 1000 reads. */
+async function programLoad(v8Flags: string): Promise<Result & { cpuMsPer1000: number }> {
+  const { entry } = await builtProgram();
+  // Its own code cache: V8 refuses a cache made under other flags, and would replace it.
+  const denoDir = await Deno.makeTempDir({ prefix: "ladewerk-modbus-bench-" });
+  try {
+    await using st = await startStation({
+      entry,
+      runtime: v8Flags === V8_FLAGS
+        ? [Deno.execPath(), "run", "--no-config", `--v8-flags=${v8Flags}`, "--allow-all"]
+        : [
+          "env",
+          `DENO_DIR=${denoDir}`,
+          Deno.execPath(),
+          "run",
+          "--no-config",
+          `--v8-flags=${v8Flags}`,
+          "--allow-all",
+        ],
+    });
+    const port = await modbusPortOf(st);
+    // Past the start's own work (compiling, the first ticks), which is not the reads' cost.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const before = await cpuMs(st.pid);
+    const result = await load(port);
+    const used = await cpuMs(st.pid) - before;
+    return { ...result, cpuMsPer1000: 1000 * used / result.requests };
+  } finally {
+    await Deno.remove(denoDir, { recursive: true }).catch(() => {});
+  }
+}
+
 /** Measures the station's server and the bare one; returns both and their ratio. */
 export async function run(): Promise<Figure[]> {
   let station: Result;
@@ -89,6 +139,8 @@ export async function run(): Promise<Figure[]> {
   } finally {
     await bare.close();
   }
+  const program = await programLoad(V8_FLAGS);
+  const jitless = await programLoad(`${V8_FLAGS},--jitless`);
   const how = `FC3 B+8 x16, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s`;
   return [
     { name: "station FC3", value: station.requestsPerS, unit: "req/s", note: how },
@@ -118,6 +170,32 @@ export async function run(): Promise<Figure[]> {
       unit: "%",
       note: "throughput of the station's server relative to the bare one",
     },
+    {
+      name: "program FC3",
+      value: program.requestsPerS,
+      unit: "req/s",
+      note: `the built program in its own process, ${V8_FLAGS}`,
+    },
+    {
+      name: "program FC3 p50",
+      value: program.p50Ms,
+      unit: "ms",
+      note: `${program.requests} reads`,
+    },
+    {
+      name: "program CPU per 1000 reads",
+      value: program.cpuMsPer1000,
+      unit: "ms",
+      note: "user and system time of the program's process",
+    },
+    {
+      name: "program --jitless FC3",
+      value: jitless.requestsPerS,
+      unit: "req/s",
+      note: "--jitless added (about 3.5 MiB less idle RSS): what it costs",
+    },
+    { name: "program --jitless FC3 p50", value: jitless.p50Ms, unit: "ms" },
+    { name: "program --jitless CPU per 1000", value: jitless.cpuMsPer1000, unit: "ms" },
   ];
 }
 
