@@ -13,7 +13,7 @@
 import ModbusRTU from "modbus-serial";
 import { closeClient, connectClient, modbusStation } from "../tests/helpers/modbus_station.ts";
 import { freePort, startStation } from "../tests/helpers/station_process.ts";
-import { V8_FLAGS } from "../v8_flags.ts";
+import { V8_FLAGS, V8_FLAGS_OPTION } from "../v8_flags.ts";
 import type { Figure } from "./figure.ts";
 import { modbusPortOf } from "./load.ts";
 import { builtProgram } from "./startup_bench.ts";
@@ -92,25 +92,25 @@ async function cpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** The load against the built program run with `v8Flags`, and its CPU time per 1000 reads. */
-async function programLoad(v8Flags: string): Promise<Result & { cpuMsPer1000: number }> {
-  const { entry } = await builtProgram();
-  // Its own code cache: V8 refuses a cache made under other flags, and would replace it.
-  const denoDir = await Deno.makeTempDir({ prefix: "ladewerk-modbus-bench-" });
+/**
+ * The load against the built program as `deno task start` runs it, or with `extraFlag` added to
+ * its V8 flags, and the program's CPU time per 1000 reads.
+ */
+async function programLoad(extraFlag?: string): Promise<Result & { cpuMsPer1000: number }> {
+  const program = await builtProgram();
+  // Another flag gets its own code cache: V8 refuses one made under other flags, and would
+  // replace the program's.
+  const denoDir = extraFlag ? await Deno.makeTempDir({ prefix: "ladewerk-modbus-bench-" }) : "";
   try {
     await using st = await startStation({
-      entry,
-      runtime: v8Flags === V8_FLAGS
-        ? [Deno.execPath(), "run", "--no-config", `--v8-flags=${v8Flags}`, "--allow-all"]
-        : [
+      entry: program.entry,
+      runtime: extraFlag
+        ? [
           "env",
           `DENO_DIR=${denoDir}`,
-          Deno.execPath(),
-          "run",
-          "--no-config",
-          `--v8-flags=${v8Flags}`,
-          "--allow-all",
-        ],
+          ...program.runtime!.map((a) => a === V8_FLAGS_OPTION ? `${a},${extraFlag}` : a),
+        ]
+        : program.runtime,
     });
     const port = await modbusPortOf(st);
     // Past the start's own work (compiling, the first ticks), which is not the reads' cost.
@@ -120,7 +120,7 @@ async function programLoad(v8Flags: string): Promise<Result & { cpuMsPer1000: nu
     const used = await cpuMs(st.pid) - before;
     return { ...result, cpuMsPer1000: 1000 * used / result.requests };
   } finally {
-    await Deno.remove(denoDir, { recursive: true }).catch(() => {});
+    if (denoDir) await Deno.remove(denoDir, { recursive: true }).catch(() => {});
   }
 }
 
@@ -139,8 +139,8 @@ export async function run(): Promise<Figure[]> {
   } finally {
     await bare.close();
   }
-  const program = await programLoad(V8_FLAGS);
-  const jitless = await programLoad(`${V8_FLAGS},--jitless`);
+  const program = await programLoad();
+  const jitless = await programLoad("--jitless");
   const how = `FC3 B+8 x16, ${CONNECTIONS} connections, ${DURATION_MS / 1000} s`;
   return [
     { name: "station FC3", value: station.requestsPerS, unit: "req/s", note: how },
