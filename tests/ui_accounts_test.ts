@@ -43,7 +43,22 @@ Deno.test("accounts: the installer creates the owner and sees it in the audit lo
 
   // The owner.
   await page.locator(".admin-button").click();
+  // Logging out asks for nothing but the logout: no page mounts on the way to the login form
+  // (the dashboard did, and its requests raced the logout into 401s).
+  const afterLogout: string[] = [];
+  const seen = (r: { url(): string }) => afterLogout.push(new URL(r.url()).pathname);
+  page.on("request", seen);
+  // A slow logout, as over a poor link: whatever the page asks for meanwhile is seen.
+  await page.route("**/api/logout", async (route) => {
+    await new Promise((r) => setTimeout(r, 300));
+    await route.continue();
+  });
   await page.getByRole("menuitem", { name: "Log out" }).click();
+  await page.locator("#f-user").waitFor();
+  await page.waitForTimeout(300);
+  page.off("request", seen);
+  await page.unroute("**/api/logout");
+  deepStrictEqual(afterLogout.filter((p) => p.startsWith("/api/")), ["/api/logout"]);
   await page.locator("#f-user").fill("owner");
   await page.locator("#f-password").fill(OWNER_PASSWORD);
   await page.locator("form button[type=submit]").click();

@@ -62,11 +62,9 @@ function AdminMenu(props: { owner: boolean; user: string }): VNode {
           ${props.owner ? null : item(t("admin.daemonRestart"), () => setConfirm("daemon"))}
           ${props.owner ? null : item(t("admin.systemRestart"), () => setConfirm("system"))}
           ${
-        item(t("admin.logout"), () => {
-          navigate("dashboard");
-          logout();
-        })
-      }
+        // The next login lands on the dashboard; routed there only once the session is gone,
+        // or the dashboard mounts first and its requests race the logout into 401s.
+        item(t("admin.logout"), () => logout().finally(() => navigate("dashboard")))}
         </ul>`
       : null
   }
