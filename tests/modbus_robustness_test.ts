@@ -95,6 +95,14 @@ Deno.test("truncated, malformed and random frames are answered or dropped; a sec
   let sent = 0;
   let raw = await Deno.connect({ hostname: "127.0.0.1", port: t.port });
   const drain = (c: Deno.Conn) => c.readable.pipeTo(new WritableStream()).catch(() => {});
+  // A connection the server closed (a header announcing more than a frame holds) is gone.
+  const close = (c: Deno.Conn) => {
+    try {
+      c.close();
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BadResource)) throw e;
+    }
+  };
   let draining = drain(raw);
   for (; sent < 200 && performance.now() < deadline; sent++) {
     const body = random(1 + Math.floor(Math.random() * 24));
@@ -107,13 +115,13 @@ Deno.test("truncated, malformed and random frames are answered or dropped; a sec
     }
     if (sent % 20 === 0) {
       assert.deepEqual((await good.readHoldingRegisters(12, 1)).data, [2], "the other client");
-      raw.close();
+      close(raw);
       await draining;
       raw = await Deno.connect({ hostname: "127.0.0.1", port: t.port });
       draining = drain(raw);
     }
   }
-  raw.close();
+  close(raw);
   await draining;
   assert.equal(sent, 200, "200 frames within 5 s");
   assert.deepEqual((await good.readHoldingRegisters(0, 13)).data.length, 13);
