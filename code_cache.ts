@@ -16,7 +16,7 @@
 export async function primeCodeCache(): Promise<string[]> {
   const parts: [string, () => Promise<unknown>][] = [
     ["OCPP", () => import("./station/ocpp/mod.ts")],
-    ["OCPP-J client", () => import("ocpp-rpc/lib/client.js")],
+    ["OCPP-J client", () => import("./station/ocpp/rpc.ts").then((m) => m.loadClientClass())],
     ["Modbus TCP", () => import("./station/modbus/mod.ts")],
     ["MQTT", () => import("./station/cluster/bus.ts")],
     ["device drivers", () => import("./drivers/device/mod.ts")],

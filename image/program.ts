@@ -19,6 +19,7 @@
  */
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { OWN_WEBSOCKET_KEY } from "../station/ocpp/websocket.ts";
 import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -72,6 +73,79 @@ export function withoutStandardValidators(bundle: string): string {
   const empty = `${STANDARD_VALIDATORS}\n  "standard-validators"(exports, module) {\n` +
     `    module.exports = [];\n  }`;
   return markPure(bundle.slice(0, start) + empty + bundle.slice(end));
+}
+
+/** The bundled module of ocpp-rpc's client, and its `require("ws")`. */
+const RPC_CLIENT = 'ocpp-rpc/lib/client.js"(exports, module) {';
+const RPC_CLIENT_WS = "var WebSocket = require_ws();";
+const RPC_CLIENT_CRYPTO = 'var { randomUUID } = __require("node:crypto");';
+/** ocpp-rpc's excerpt of `ws` for its server, which its client requires for one function. */
+const RPC_WS_UTIL = 'ocpp-rpc/lib/ws-util.js"(exports, module) {';
+const RPC_WS_UTIL_HTTP = 'var http = __require("node:http");';
+const RPC_SERVER = 'ocpp-rpc/lib/server.js"(exports, module) {';
+
+/** Replaces `from` in the bundled module that starts at `marker`; throws unless both are
+ * found once. */
+function replaceInModule(chunk: string, marker: string, from: string, to: string): string {
+  const start = chunk.indexOf(marker);
+  const end = start < 0 ? -1 : chunk.indexOf("\n});\n", start);
+  const at = end < 0 ? -1 : chunk.indexOf(from, start);
+  if (at < 0 || at > end || chunk.indexOf(marker, start + 1) >= 0) {
+    throw new Error(
+      `Cannot build the program: "${from}" is not in ocpp-rpc's ${marker.split('"')[0]} as ` +
+        "expected (a new ocpp-rpc or deno bundle?)",
+    );
+  }
+  return chunk.slice(0, at) + to + chunk.slice(at + from.length);
+}
+
+/**
+ * The chunk with ocpp-rpc's client, changed so that it loads none of Deno's Node modules that
+ * the station does not need otherwise (issue 14):
+ * - the client connects with the station's WebSocket client (`station/ocpp/websocket.ts`,
+ *   which `station/ocpp/rpc.ts` puts at the symbol below before it loads ocpp-rpc) instead of
+ *   `ws` (MQTT, loaded only with a broker, still bundles `ws`);
+ * - its excerpt of `ws` does not load Node's `http` for a status text only its server uses (the
+ *   server is not in the program);
+ * - it takes `randomUUID` for its message ids from Web Crypto, not from Node's `crypto` module
+ *   (2.4 MiB measured beside the modules the idle station has), which loads with the first
+ *   login instead.
+ */
+export function withOwnWebSocket(chunk: string): string {
+  if (chunk.includes(RPC_SERVER)) {
+    throw new Error("Cannot build the program: ocpp-rpc's server is in the bundle");
+  }
+  const own = replaceInModule(
+    replaceInModule(
+      chunk,
+      RPC_CLIENT,
+      RPC_CLIENT_WS,
+      `var WebSocket = globalThis[Symbol.for("${OWN_WEBSOCKET_KEY}")];`,
+    ),
+    RPC_CLIENT,
+    RPC_CLIENT_CRYPTO,
+    "var randomUUID = () => globalThis.crypto.randomUUID();",
+  );
+  const changed = replaceInModule(
+    own,
+    RPC_WS_UTIL,
+    RPC_WS_UTIL_HTTP,
+    'var http = { get STATUS_CODES() { throw new Error("ocpp-rpc\'s server is not in the program"); } };',
+  );
+  // Its import too: the chunk that holds `ws` loads Node's modules when imported at all.
+  const withoutImport = changed.replace(
+    /^import \{([^}]*)\} from ("[^"]+");\n/gm,
+    (statement, names: string, from: string) => {
+      const all = names.split(",").map((n) => n.trim()).filter((n) => n);
+      const kept = all.filter((n) => n !== "require_ws");
+      if (kept.length === all.length) return statement;
+      return kept.length ? `import { ${kept.join(", ")} } from ${from};\n` : "";
+    },
+  );
+  if (/\brequire_ws\b/.test(withoutImport)) {
+    throw new Error("Cannot build the program: ocpp-rpc's client chunk still uses `ws`");
+  }
+  return withoutImport;
 }
 
 /** How the bundler gives bundled CommonJS modules `require` for Node's built-in modules. */
@@ -165,19 +239,29 @@ export async function buildProgram(
     await run([...split, "--outdir", first, entryFile]);
     let found = 0;
     let requires = 0;
+    let clients = 0;
     for await (const e of Deno.readDir(first)) {
       const path = join(first, e.name);
       const text = await Deno.readTextFile(path);
       const validators = text.includes(STANDARD_VALIDATORS);
       if (validators) found++;
       if (text.includes(EAGER_REQUIRE)) requires++;
-      const changed = validators ? withoutStandardValidators(text) : markPure(text);
+      const client = text.includes(RPC_CLIENT);
+      if (client) clients++;
+      const own = client ? withOwnWebSocket(text) : text;
+      const changed = validators ? withoutStandardValidators(own) : markPure(own);
       await Deno.writeTextFile(path, lazyRequire(literalRequires(changed)));
     }
     if (requires !== 1) {
       throw new Error(
         `Cannot build the program: the bundler's require for CommonJS is in ${requires} ` +
           "chunks, not one (a new deno bundle?)",
+      );
+    }
+    if (clients !== 1) {
+      throw new Error(
+        `Cannot build the program: ocpp-rpc's client is in ${clients} chunks, not one ` +
+          "(a new ocpp-rpc or deno bundle?)",
       );
     }
     if (found !== 1) {

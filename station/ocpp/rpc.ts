@@ -1,14 +1,18 @@
 /**
  * A small typed face of ocpp-rpc's client: strict OCPP 1.6 schema validation both ways,
- * basic auth (security profile 1) and wss:// with a CA certificate (profile 2).
+ * basic auth (security profile 1) and wss:// with a CA certificate (profile 2), over the
+ * station's own WebSocket client (`websocket.ts`).
  * @module
  */
 import { createRPCError } from "ocpp-rpc/lib/util.js";
 import { ocpp16Validator } from "./schemas/mod.ts";
+import { OcppWebSocket, OWN_WEBSOCKET_KEY } from "./websocket.ts";
 
 /** Largest WebSocket frame accepted from the backend: SendLocalList Full of 1000 entries
  * needs about 200 KiB; a hostile frame larger than this closes the connection (1009). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
+/** A backend that accepts the TCP connection must finish the WebSocket handshake this soon. */
+export const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** Bad frames (not JSON, no proper CALL, failing the schema) a connection may send before
  * the station closes it and reconnects with back-off. */
 export const MAX_BAD_FRAMES = 10;
@@ -64,36 +68,40 @@ type RpcClientClass = new (options: Record<string, unknown>) => RpcClient;
 let clientClass: Promise<RpcClientClass> | undefined;
 
 /**
- * ocpp-rpc's client class, loaded on the first connection. Its module requires ocpp-rpc's
- * standard validators, which compile the OCPP 1.6, 2.0.1 and 2.1 schemas with ajv at load
- * (about 25 MB and 200 ms); the station validates with {@linkcode ocpp16Validator}, compiled at
- * build time, so that module is answered from the require cache with it, unless something in
- * this process loaded the real one first. Where packages are bundled (no require cache to
- * fill), the client loads as it is.
+ * ocpp-rpc's client class, loaded on the first connection, with two of the modules it
+ * requires answered by the station:
+ * - its standard validators, which compile the OCPP 1.6, 2.0.1 and 2.1 schemas with ajv at
+ *   load (about 25 MB and 200 ms): the station validates with {@linkcode ocpp16Validator},
+ *   compiled at build time;
+ * - `ws`, which needs Deno's Node HTTP, TLS and stream modules: the station connects with
+ *   {@linkcode OcppWebSocket} on Deno's own sockets.
+ *
+ * From source (the tests) both are put in the require cache first, unless something in this
+ * process loaded the real ones before. The built program has no require cache: its build
+ * replaces the validators and points `require("ws")` at `OWN_WEBSOCKET_KEY`.
  */
-function loadClientClass(): Promise<RpcClientClass> {
+export function loadClientClass(): Promise<RpcClientClass> {
   clientClass ??= (async () => {
-    // From source only: the built program answers that module at build time
-    // (image/program.ts), and loading `node:module` there would cost start-up time for nothing.
-    if (import.meta.url.endsWith(".ts")) await answerStandardValidators();
+    (globalThis as Record<symbol, unknown>)[Symbol.for(OWN_WEBSOCKET_KEY)] = OcppWebSocket;
+    // Not in the built program: loading `node:module` would cost start-up time for nothing.
+    if (import.meta.url.endsWith(".ts")) await answerFromRequireCache();
     const { default: client } = await import("ocpp-rpc/lib/client.js");
     return client as unknown as RpcClientClass;
   })();
   return clientClass;
 }
 
-/** Puts the station's validator in the require cache as ocpp-rpc's standard validators. */
-async function answerStandardValidators(): Promise<void> {
+/** Puts the station's validator and WebSocket client in the require cache for ocpp-rpc. */
+async function answerFromRequireCache(): Promise<void> {
   const { createRequire } = await import("node:module");
+  const answer = (require: NodeJS.Require, id: string, exports: unknown) => {
+    require.cache[id] ??= { id, filename: id, loaded: true, exports } as unknown as NodeJS.Module;
+  };
   try {
     const require = createRequire(import.meta.url);
-    const id = require.resolve("ocpp-rpc/lib/standard-validators.js");
-    require.cache[id] ??= {
-      id,
-      filename: id,
-      loaded: true,
-      exports: [ocpp16Validator],
-    } as unknown as NodeJS.Module;
+    const clientPath = require.resolve("ocpp-rpc/lib/client.js");
+    answer(require, require.resolve("ocpp-rpc/lib/standard-validators.js"), [ocpp16Validator]);
+    answer(require, createRequire(clientPath).resolve("ws"), OcppWebSocket);
   } catch {
     // No node_modules to resolve from: nothing to answer in advance.
   }
@@ -119,7 +127,11 @@ export async function connectOcpp(options: ConnectOptions): Promise<OcppConnecti
     callTimeoutMs: options.callTimeoutMs,
     pingIntervalMs: options.pingIntervalS > 0 ? options.pingIntervalS * 1000 : 2 ** 31 - 1,
     ...(options.password ? { password: options.password } : {}),
-    wsOpts: { maxPayload: MAX_FRAME_BYTES, ...(options.caPem ? { ca: options.caPem } : {}) },
+    wsOpts: {
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      ...(options.caPem ? { ca: options.caPem } : {}),
+    },
   });
   client.on(
     "strictValidationFailure",
