@@ -142,10 +142,32 @@ export function withOwnWebSocket(chunk: string): string {
       return kept.length ? `import { ${kept.join(", ")} } from ${from};\n` : "";
     },
   );
-  if (/\brequire_ws\b/.test(withoutImport)) {
+  // Where `ws` is bundled into this chunk (nothing else uses it), its modules go too: their
+  // `require`s of Node's modules would become imports the minifying pass cannot drop.
+  const lean = withoutUnrequired(withoutImport);
+  if (/\brequire_ws\b/.test(lean)) {
     throw new Error("Cannot build the program: ocpp-rpc's client chunk still uses `ws`");
   }
-  return withoutImport;
+  return lean;
+}
+
+/** A bundled CommonJS module, as the first pass writes it: its `require_…` name and body. */
+const COMMONJS_MODULE = /^var (require_\w+) = __commonJS\(\{\n[\s\S]*?\n\}\);\n/gm;
+
+/** The chunk without the bundled CommonJS modules that nothing in it requires or exports. */
+export function withoutUnrequired(chunk: string): string {
+  const uses = new Map<string, number>();
+  for (const [name] of chunk.matchAll(/\brequire_\w+/g)) uses.set(name, (uses.get(name) ?? 0) + 1);
+  for (let dropped = true; dropped;) {
+    dropped = false;
+    chunk = chunk.replace(COMMONJS_MODULE, (block, name: string) => {
+      if (uses.get(name) !== 1) return block;
+      dropped = true;
+      for (const [used] of block.matchAll(/\brequire_\w+/g)) uses.set(used, uses.get(used)! - 1);
+      return "";
+    });
+  }
+  return chunk;
 }
 
 /** How the bundler gives bundled CommonJS modules `require` for Node's built-in modules. */

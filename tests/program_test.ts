@@ -16,6 +16,7 @@ import {
   PROGRAM_PATH,
   programFiles,
   withoutStandardValidators,
+  withOwnWebSocket,
 } from "../image/program.ts";
 import { V8_FLAGS_OPTION } from "../v8_flags.ts";
 import { RawBackend } from "./helpers/raw_backend.ts";
@@ -80,6 +81,36 @@ Deno.test("literalRequires turns a require of a built-in into an import and of a
   assert.equal(m.optional, "MODULE_NOT_FOUND");
 });
 
+Deno.test("withOwnWebSocket points ocpp-rpc's client at the station's socket and drops ws with its Node modules", () => {
+  const module = (name: string, path: string, body: string) =>
+    `var ${name} = __commonJS({\n  "node_modules/x/${path}"(exports, module) {\n${body}\n  }\n});\n`;
+  const chunk = 'import {\n  __commonJS,\n  __require\n} from "./chunk-A.js";\n' +
+    module("require_stream", "ws/lib/stream.js", '    var net = __require("node:net");') +
+    module("require_ws", "ws/index.js", "    module.exports = require_stream();") +
+    module(
+      "require_ws_util",
+      "ocpp-rpc/lib/ws-util.js",
+      '    var http = __require("node:http");\n    module.exports = { abort: () => http };',
+    ) +
+    module(
+      "require_client",
+      "ocpp-rpc/lib/client.js",
+      '    var { randomUUID } = __require("node:crypto");\n    var WebSocket = require_ws();\n' +
+        "    var util = require_ws_util();\n    module.exports = { randomUUID, WebSocket };",
+    ) +
+    "export default require_client();\n";
+  const out = withOwnWebSocket(chunk);
+  assert.doesNotMatch(out, /require_ws\b|require_stream|node:net|node:http|node:crypto/);
+  assert.match(out, /var WebSocket = globalThis\[Symbol\.for\("ladewerk\.ocpp\.websocket"\)\];/);
+  assert.match(out, /var randomUUID = \(\) => globalThis\.crypto\.randomUUID\(\);/);
+  assert.match(out, /var require_ws_util = __commonJS/, "what is still required stays");
+  // ws in a chunk of its own: only the import of it goes.
+  const shared = 'import {\n  require_ws\n} from "./chunk-WS.js";\n' +
+    chunk.replace(/^var require_(stream|ws) [\s\S]*?\n\}\);\n/gm, "");
+  assert.doesNotMatch(withOwnWebSocket(shared), /chunk-WS|require_ws\b/);
+  assert.throws(() => withOwnWebSocket(chunk.replace("var WebSocket", "var Socket")), /not in/);
+});
+
 Deno.test({
   name: "the built program validates OCPP 1.6 strictly without ocpp-rpc's standard validators",
   sanitizeResources: false,
@@ -110,6 +141,17 @@ Deno.test({
     assert.doesNotMatch(program, /from\s*"node:module"/, "nothing imports node:module");
     assert.match(program, /import \w+ from\s*"node:events"/, "CommonJS code imports built-ins");
     assert.match(atStart, /getBuiltinModule\("node:module"\)/, "the lazy require is in");
+    // The OCPP client's chunk (and what it imports) leaves out the Node modules of `ws` and of
+    // Node's crypto: the station connects on its own socket (MQTT's chunk still has them).
+    const ocppClient = files.find((f) =>
+      Deno.readTextFileSync(f).includes("ladewerk.ocpp.websocket")
+    );
+    assert.ok(ocppClient, "a chunk hands ocpp-rpc the station's socket");
+    assert.doesNotMatch(
+      await staticallyLoaded(ocppClient),
+      /from\s*"node:(http|https|net|tls|zlib|stream|crypto)"/,
+      "the OCPP client imports none of ws's Node modules",
+    );
     assert.doesNotMatch(program, /NotifyAllowedEnergyTransfer/, "no OCPP 2.1 schemas inside");
     assert.doesNotMatch(program, /strictSchema/, "no ajv inside (its option names)");
 
