@@ -4,9 +4,10 @@
  * through Kysely on `node:sqlite`, validates one input with Zod, serves `GET /api/status` with
  * Hono over HTTP and HTTPS (the station's certificate code), then, as the station does once
  * HTTP serves, connects to the OCPP backend with ocpp-rpc (strict, the station's compiled
- * validators) and sends a BootNotification, and listens for Modbus TCP with modbus-serial. The
- * station's glue to each library (`station/store/sqlite.ts`, `station/ocpp/rpc.ts`,
- * `station/modbus/server.ts`, `http/tls.ts`) is used as it is.
+ * validators, over the station's WebSocket client) and sends a BootNotification, and listens
+ * for Modbus TCP (the station's server, which replaced modbus-serial's). The station's glue to
+ * each library (`station/store/sqlite.ts`, `station/ocpp/rpc.ts`, `station/modbus/server.ts`,
+ * `http/tls.ts`) is used as it is.
  *
  * Built and run as the station is (`bench/startup_bench.ts`): what it costs over the bare
  * floor is what the stack costs before the station adds anything. It takes the station's
