@@ -174,6 +174,8 @@ async function tlsTransport(hostname: string, port: number, ca?: string): Promis
     socket.once("error", reject);
   });
   socket.setNoDelay(true);
+  // Errors reach the reader and the writer; without a listener a late one would throw.
+  socket.on("error", () => {});
   return {
     chunks: socket[Symbol.asyncIterator](),
     write: (bytes) =>
