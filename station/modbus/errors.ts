@@ -20,8 +20,8 @@ export type ExceptionCode =
   | typeof SERVER_DEVICE_FAILURE;
 
 /**
- * A refused request. modbus-serial's server answers an error carrying `modbusErrorCode` with
- * that exception code (and any other error with 4).
+ * A refused request. The server (`server.ts`) answers it with this exception code, and any
+ * other error with 4.
  */
 export class ModbusException extends Error {
   override name = "ModbusException";
