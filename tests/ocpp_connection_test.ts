@@ -8,9 +8,11 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { RPCServer } from "ocpp-rpc";
 import selfsigned from "selfsigned";
+import { OcppBackend } from "./helpers/ocpp_backend.ts";
 import { eventually, type Json, ocppStation } from "./helpers/ocpp_station.ts";
 import { seedSettings } from "./helpers/seed.ts";
 import { MAIN_PATH, REPO_ROOT, startStation } from "./helpers/station_process.ts";
+import { startTcpProxy } from "./helpers/tcp_proxy.ts";
 
 Deno.test("security profile 0: no credentials; GET /api/status shows the accepted connection", async () => {
   await using t = await ocppStation({ connectors: 1 });
@@ -194,6 +196,40 @@ Deno.test("the backend goes away and comes back: boot, statuses and owed transac
   );
   assert.ok(Date.parse(start.params.timestamp) <= Date.parse(stop.params.timestamp));
   await t.st.waitFor((s: Json) => s.ocpp.queue === 0 && s.ocpp.registration === "Accepted");
+});
+
+Deno.test("a backend gone silent (no FIN, no pong) is found out by the ping and dialled again", async () => {
+  await using backend = new OcppBackend();
+  await backend.start();
+  using proxy = startTcpProxy(backend.port);
+  const dataDir = await Deno.makeTempDir({ prefix: "ladewerk-silent-" });
+  try {
+    await seedSettings(dataDir, { "ocpp.webSocketPingIntervalS": 1 }, { connectors: 1 });
+    await using st = await startStation({
+      dataDir,
+      args: ["--connectors", "1", "--ocpp-url", `ws://127.0.0.1:${proxy.port}/ocpp`],
+    });
+    await st.waitFor((s: Json) => s.ocpp.registration === "Accepted");
+    const boots = () => backend.calls.filter((c) => c.action === "BootNotification").length;
+    // Answered pings keep the link: three intervals pass on the one connection.
+    await new Promise((r) => setTimeout(r, 3_500));
+    const { body: kept } = await st.api<Json>("/api/status");
+    assert.equal(kept.ocpp.connected, true);
+    assert.equal(boots(), 1);
+    proxy.freeze();
+    const frozenAt = Date.now();
+    await st.waitFor((s: Json) => s.ocpp.connected === false, { timeoutMs: 10_000 });
+    const noticedMs = Date.now() - frozenAt;
+    // One ping goes unanswered, the next finds it missing: within two intervals and a bit.
+    assert.ok(noticedMs < 4_000, `lost after ${noticedMs} ms`);
+    proxy.restore();
+    await st.waitFor((s: Json) => s.ocpp.registration === "Accepted" && s.ocpp.connected, {
+      timeoutMs: 15_000,
+    });
+    assert.equal(boots(), 2, "booted again on a new connection");
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });
 
 Deno.test("blanks around the backend URL are refused at start: exit code 2 with a clear message", async () => {
