@@ -6,10 +6,12 @@
  * Measured with `deno task bench` (issue 14): `--max-semi-space-size=1` (MiB per semi-space;
  * V8 grows the young generation to 8 by default) and `--optimize-for-size` together take about
  * 7 MiB off the idle RSS, with OCPP and Modbus latencies unchanged. `--jitless` (what
- * `--lite-mode` implies) would take about 3.5 MiB more, but the program then spends 1.7 to 2
- * times the CPU per Modbus read and answers 22 % fewer (`deno task bench modbus` runs the built
- * program with and without it); `--max-opt=1` takes about 2 MiB for 1.5 times the CPU. Neither
- * is used.
+ * `--lite-mode` implies) would take about 3.7 MiB more; since the Modbus server is the
+ * station's own it costs Modbus nothing measurable (`deno task bench modbus` runs the built
+ * program with and without it), but OCPP calls get slower: ChangeConfiguration p50 2.2 against
+ * 1.5 ms, GetCompositeSchedule of 10 years 8.6 to 11.5 against 3.6 to 4.5 ms. `--max-opt=1`
+ * takes about 2 MiB (GetCompositeSchedule 6.5 to 8 ms), `--single-threaded` 1.5 MiB (37 % fewer
+ * Modbus answers per second). None is used.
  * @module
  */
 

@@ -192,7 +192,7 @@ export async function run(): Promise<Figure[]> {
       name: "program --jitless FC3",
       value: jitless.requestsPerS,
       unit: "req/s",
-      note: "--jitless added (about 3.5 MiB less idle RSS): what it costs",
+      note: "--jitless added (about 3.7 MiB less idle RSS): what it costs",
     },
     { name: "program --jitless FC3 p50", value: jitless.p50Ms, unit: "ms" },
     { name: "program --jitless CPU per 1000", value: jitless.cpuMsPer1000, unit: "ms" },
