@@ -246,6 +246,8 @@ export class Updater {
     const isNew = pending !== undefined && this.#boot?.booted === pending.slot;
     if (reason === undefined) {
       await this.#deps.port.markGood().catch((e) => log.error(`mark-good failed: ${e}`));
+      // The slots as marked (tries reset) before the outcome shows: never one without the other.
+      await this.#refresh();
       log.info(`Health checks passed: slot ${this.#boot?.booted ?? "(unknown)"} marked good`);
       if (isNew) {
         await this.#finish({
@@ -311,7 +313,9 @@ export class Updater {
     this.#progress = undefined;
     const cancel = new AbortController();
     this.#cancel = cancel;
-    return this.#install(bundle, force, cancel.signal).finally(() => options.cleanup?.());
+    let cleaned: Promise<void> | undefined;
+    const cleanup = () => cleaned ??= options.cleanup?.() ?? Promise.resolve();
+    return this.#install(bundle, force, cancel.signal, cleanup).finally(cleanup);
   }
 
   /** Stops an update that still waits for the sessions to end. */
@@ -321,7 +325,12 @@ export class Updater {
     return true;
   }
 
-  async #install(bundle: VerifiedBundle, force: boolean, signal: AbortSignal): Promise<void> {
+  async #install(
+    bundle: VerifiedBundle,
+    force: boolean,
+    signal: AbortSignal,
+    cleanup: () => Promise<void>,
+  ): Promise<void> {
     const { station } = this.#deps;
     const version = bundle.info.version;
     const source = this.#current!.source;
@@ -360,6 +369,8 @@ export class Updater {
       );
       this.#phase = "rebooting";
       await this.#refresh();
+      // The upload goes before the reboot, which may end this process at once.
+      await cleanup().catch((e) => log.warn(`Update files not removed: ${e}`));
       log.info(`Version ${version} written to slot ${slot}: rebooting into it`);
       this.#deps.reboot();
     } catch (e) {
