@@ -17,6 +17,7 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
+import { concatBytes } from "../bytes.ts";
 import {
   ILLEGAL_DATA_VALUE,
   ILLEGAL_FUNCTION,
@@ -143,7 +144,7 @@ class Connection {
     try {
       for await (const chunk of this.conn.readable) {
         this.lastActiveMs = performance.now();
-        this.#received = this.#received.length ? concat(this.#received, chunk) : chunk;
+        this.#received = this.#received.length ? concatBytes(this.#received, chunk) : chunk;
         if (!await this.#answerFrames()) break;
       }
     } catch (e) {
@@ -216,13 +217,6 @@ class Connection {
     };
     this.#idleTimer = setTimeout(check, idleTimeoutMs);
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function listen(options: ListenOptions): Deno.TcpListener {

@@ -15,6 +15,7 @@
  * @module
  */
 import { EventEmitter } from "node:events";
+import { concatBytes } from "../bytes.ts";
 
 /** `Symbol.for` this key is where the program's build points ocpp-rpc's `require("ws")`
  * (`image/program.ts`); `rpc.ts` puts {@linkcode OcppWebSocket} there. */
@@ -78,14 +79,6 @@ class ProtocolError extends Error {
 export function isValidCloseCode(code: number): boolean {
   return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
     (code >= 3000 && code <= 4999);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function base64(bytes: Uint8Array): string {
@@ -197,7 +190,7 @@ async function readHead(chunks: AsyncIterator<Uint8Array>): Promise<[string, Uin
     }
     const next = await chunks.next();
     if (next.done) throw new Error("Socket hang up: the server closed during the handshake");
-    received = concat(received, next.value);
+    received = concatBytes(received, next.value);
   }
 }
 
@@ -407,7 +400,7 @@ export class OcppWebSocket extends EventEmitter {
       for (;;) {
         const next = await conn.chunks.next();
         if (next.done || this.#finished) break;
-        this.#received = concat(this.#received, next.value);
+        this.#received = concatBytes(this.#received, next.value);
         if (!this.#parse()) return;
       }
     } catch (e) {
@@ -486,7 +479,7 @@ export class OcppWebSocket extends EventEmitter {
     const kind = this.#fragmentOpcode;
     const whole = this.#fragments.length === 1
       ? this.#fragments[0]!
-      : this.#fragments.reduce(concat, new Uint8Array(0));
+      : this.#fragments.reduce(concatBytes, new Uint8Array(0));
     this.#fragments = [];
     this.#fragmentBytes = 0;
     this.#fragmentOpcode = 0;
