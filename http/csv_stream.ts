@@ -3,7 +3,7 @@
  * many rows a filter selects.
  * @module
  */
-import { stringify } from "csv-stringify/sync";
+import { csvStringify } from "../station/csv.ts";
 
 /** Rows read per page. */
 export const CSV_PAGE = 1000;
@@ -23,6 +23,7 @@ export function csvStream<T>(
       if (offset === 0) records.unshift([...header]);
       offset += rows.length;
       if (records.length > 0) {
+        const stringify = await csvStringify();
         controller.enqueue(encoder.encode(stringify(records, { record_delimiter: "windows" })));
       }
       if (rows.length < CSV_PAGE) controller.close();

@@ -1,11 +1,11 @@
 /**
  * The whitelist as the web interface and its CSV files know it (M-1.8.2): entries with ISO
  * expiry, CSV import (header `UID,GID,Expiry,Authorization`) and export. Times without a zone
- * are the site's local time (`time.zone`). Pure functions.
+ * are the site's local time (`time.zone`). Pure functions; the two that read or write CSV load
+ * the CSV libraries with their first call.
  * @module
  */
-import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import { csvParse, csvStringify } from "../station/csv.ts";
 import type { WhitelistEntry } from "../station/store/mod.ts";
 import { utcOffsetMs } from "../station/time_zone.ts";
 
@@ -117,7 +117,8 @@ export class CsvFileError extends Error {
   }
 }
 
-function parseRecords(csv: string): { record: string[]; line: number }[] {
+async function parseRecords(csv: string): Promise<{ record: string[]; line: number }[]> {
+  const parse = await csvParse();
   const firstLine = csv.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
   // German spreadsheet programs write semicolons.
   const delimiter = firstLine.includes(";") && !firstLine.includes(",") ? ";" : ",";
@@ -185,11 +186,11 @@ function rowEntry(
  * Reads a whitelist CSV and merges it: `replace` starts empty, `append` updates entries of
  * `current` with the same UID and adds the others. Throws CsvFileError for a wrong header.
  */
-export function importCsv(
+export async function importCsv(
   csv: string,
   options: { mode: "append" | "replace"; current: ApiEntry[]; timeZone: string },
-): ImportResult {
-  const records = parseRecords(csv);
+): Promise<ImportResult> {
+  const records = await parseRecords(csv);
   const header = records[0];
   const wanted = CSV_HEADER.map((h) => h.toLowerCase()).join(",");
   if (!header || header.record.map((c) => c.toLowerCase()).join(",") !== wanted) {
@@ -232,7 +233,11 @@ export function importCsv(
 }
 
 /** The CSV export: header and every entry not deleted, expiry in local time, CRLF. */
-export function exportCsv(entries: readonly WhitelistEntry[], timeZone: string): string {
+export async function exportCsv(
+  entries: readonly WhitelistEntry[],
+  timeZone: string,
+): Promise<string> {
+  const stringify = await csvStringify();
   return stringify([
     CSV_HEADER,
     ...entries.filter((e) => !e.deleted).map((e) => [

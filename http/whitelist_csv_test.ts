@@ -44,7 +44,7 @@ const CURRENT: ApiEntry[] = [
   { uid: "OLD1", gid: null, expiry: null, authorization: "blocked", deleted: true },
 ];
 
-Deno.test("importCsv() counts every line with the header and reports refused lines", () => {
+Deno.test("importCsv() counts every line with the header and reports refused lines", async () => {
   const csv = [
     "UID,GID,Expiry,Authorization",
     "04A2B3C4D5,,2030-01-01T12:00:00,accepted",
@@ -56,7 +56,7 @@ Deno.test("importCsv() counts every line with the header and reports refused lin
     "EE05,,",
     "FF06,,,Accepted,,",
   ].join("\n") + "\n";
-  const r = importCsv(csv, { mode: "append", current: CURRENT, timeZone: TZ });
+  const r = await importCsv(csv, { mode: "append", current: CURRENT, timeZone: TZ });
   assert.equal(r.processedLines, 9);
   assert.equal(r.imported, 3);
   assert.deepEqual(r.errors.map((e) => [e.line, e.code]), [
@@ -86,8 +86,8 @@ Deno.test("importCsv() counts every line with the header and reports refused lin
   assert.equal(r.entries[4]!.authorization, "accepted");
 });
 
-Deno.test("importCsv() replace starts from an empty list", () => {
-  const r = importCsv("UID,GID,Expiry,Authorization\nNEW1,,,accepted\n", {
+Deno.test("importCsv() replace starts from an empty list", async () => {
+  const r = await importCsv("UID,GID,Expiry,Authorization\nNEW1,,,accepted\n", {
     mode: "replace",
     current: CURRENT,
     timeZone: TZ,
@@ -96,7 +96,7 @@ Deno.test("importCsv() replace starts from an empty list", () => {
   assert.equal(r.processedLines, 2);
 });
 
-Deno.test("importCsv() tolerates BOM, CRLF, blanks after commas, semicolons and rows in one cell", () => {
+Deno.test("importCsv() tolerates BOM, CRLF, blanks after commas, semicolons and rows in one cell", async () => {
   const variants = [
     "\uFEFFUID, GID, Expiry, Authorization\r\nAB12, , 2030-01-01T12:00:00, accepted\r\n",
     "uid,gid,expiry,authorization\n\nAB12,,2030-01-01T12:00:00,accepted\n\n",
@@ -104,7 +104,7 @@ Deno.test("importCsv() tolerates BOM, CRLF, blanks after commas, semicolons and 
     '"UID,GID,Expiry,Authorization"\n"AB12,,2030-01-01T12:00:00,accepted"\n',
   ];
   for (const csv of variants) {
-    const r = importCsv(csv, { mode: "replace", current: [], timeZone: TZ });
+    const r = await importCsv(csv, { mode: "replace", current: [], timeZone: TZ });
     assert.deepEqual(r.errors, [], JSON.stringify(csv));
     assert.equal(r.processedLines, 2, JSON.stringify(csv));
     assert.equal(r.entries[0]?.uid, "AB12");
@@ -112,7 +112,7 @@ Deno.test("importCsv() tolerates BOM, CRLF, blanks after commas, semicolons and 
   }
 });
 
-Deno.test("importCsv() refuses a file without the header or with broken quotes", () => {
+Deno.test("importCsv() refuses a file without the header or with broken quotes", async () => {
   for (
     const csv of [
       "AB12,,,accepted\n",
@@ -121,7 +121,7 @@ Deno.test("importCsv() refuses a file without the header or with broken quotes",
       'UID,GID,Expiry,Authorization\n"AB,,,\n',
     ]
   ) {
-    assert.throws(
+    await assert.rejects(
       () => importCsv(csv, { mode: "append", current: [], timeZone: TZ }),
       CsvFileError,
       JSON.stringify(csv),
@@ -129,8 +129,8 @@ Deno.test("importCsv() refuses a file without the header or with broken quotes",
   }
 });
 
-Deno.test("exportCsv() writes the header and live entries in local time with CRLF", () => {
-  const csv = exportCsv([
+Deno.test("exportCsv() writes the header and live entries in local time with CRLF", async () => {
+  const csv = await exportCsv([
     {
       uid: "AB12",
       gid: "G1",
@@ -145,7 +145,7 @@ Deno.test("exportCsv() writes the header and live entries in local time with CRL
     csv,
     "UID,GID,Expiry,Authorization\r\nAB12,G1,2030-01-01T12:00:00,accepted\r\nCD34,,,blocked\r\n",
   );
-  const back = importCsv(csv, { mode: "replace", current: [], timeZone: TZ });
+  const back = await importCsv(csv, { mode: "replace", current: [], timeZone: TZ });
   assert.deepEqual(back.errors, []);
   assert.equal(back.entries[0]!.expiry, "2030-01-01T11:00:00.000Z", "round trip");
 });

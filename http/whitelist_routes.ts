@@ -195,7 +195,7 @@ export function whitelistRoutes(ctx: AppContext): Hono<AppEnv> {
     }
     current ??= (await store.whitelist.all()).map(toApi);
     try {
-      const result = importCsv(csv, { mode, current, timeZone: timeZone() });
+      const result = await importCsv(csv, { mode, current, timeZone: timeZone() });
       return c.json({
         ...result,
         count: result.entries.filter((e) => !e.deleted).length,
@@ -213,7 +213,7 @@ export function whitelistRoutes(ctx: AppContext): Hono<AppEnv> {
   });
 
   app.get("/whitelist.csv", async (c) => {
-    const csv = exportCsv(await store.whitelist.all(), timeZone());
+    const csv = await exportCsv(await store.whitelist.all(), timeZone());
     c.header("Content-Disposition", `attachment; filename="whitelist-${ctx.deps.info.serial}.csv"`);
     return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8" });
   });

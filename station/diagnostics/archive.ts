@@ -3,8 +3,8 @@
  * settings with secrets redacted, the event log of a time range and facts about the system.
  * @module
  */
-import { join } from "node:path";
-import { stringify } from "csv-stringify/sync";
+import { join } from "../path.ts";
+import { csvStringify } from "../csv.ts";
 import { type SettingDef, SETTINGS, type Settings } from "../settings/mod.ts";
 import type { Store } from "../store/mod.ts";
 import { type TarEntry, tarStream } from "./tar.ts";
@@ -65,6 +65,7 @@ async function eventsCsv(options: DiagnosticsOptions): Promise<Uint8Array<ArrayB
     e.message,
     e.data ?? "",
   ]);
+  const stringify = await csvStringify();
   return encoder.encode(stringify([
     ["id", "time", "kind", "connectorId", "code", "message", "data"],
     ...records,
@@ -86,6 +87,7 @@ async function auditCsv(options: DiagnosticsOptions): Promise<Uint8Array<ArrayBu
     e.new_value ?? "",
     e.detail ?? "",
   ]);
+  const stringify = await csvStringify();
   return encoder.encode(stringify([
     ["id", "time", "actor", "action", "target", "old", "new", "detail"],
     ...records,
