@@ -7,7 +7,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { join, resolve } from "node:path";
+import { join, resolve } from "./station/path.ts";
 import { rebootDevice, underSystemd } from "./drivers/linux/power.ts";
 import { systemRunner } from "./drivers/linux/runner.ts";
 import { RAUC_DIR } from "./station/update/file_slots.ts";

@@ -3,7 +3,6 @@
  * Precedence: command line, then environment, then default.
  * @module
  */
-import { parseArgs } from "node:util";
 import * as z from "zod";
 
 interface OptionSpec {
@@ -201,6 +200,49 @@ export function helpText(): string {
   ].join("\n");
 }
 
+/** Options that take no value. */
+const FLAGS = ["help", "prime-code-cache"] as const;
+type Flag = (typeof FLAGS)[number];
+
+/**
+ * The command line as `--name value`, `--name=value`, `--help`/`-h` and `--prime-code-cache`;
+ * throws for an unknown option, a missing value and any argument that is not an option. (Not
+ * `node:util`'s `parseArgs`: any Node module loads Deno's Node layer, about 10 ms of every
+ * start, issue 14.)
+ */
+function readArgs(
+  args: string[],
+): { values: Record<string, string>; flags: Set<Flag> } {
+  const values: Record<string, string> = {};
+  const flags = new Set<Flag>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const m = /^(?:--([^=]+)(?:=([\s\S]*))?|-(h))$/.exec(arg);
+    if (!m) throw new Error(`Unexpected argument '${arg}': options only, each with its value`);
+    const name = m[3] === undefined ? m[1]! : "help";
+    const inline = m[2];
+    if ((FLAGS as readonly string[]).includes(name)) {
+      if (inline !== undefined) throw new Error(`Option '--${name}' does not take a value`);
+      flags.add(name as Flag);
+    } else if (Object.hasOwn(OPTIONS, name)) {
+      if (inline !== undefined) values[name] = inline;
+      else {
+        const next = args[i + 1];
+        if (next === undefined) throw new Error(`Option '--${name} <value>' argument missing`);
+        if (next.startsWith("-")) {
+          throw new Error(
+            `Option '--${name}' is followed by '${next}', not by a value; for a value that ` +
+              `starts with a dash write '--${name}=${next}'`,
+          );
+        }
+        values[name] = next;
+        i++;
+      }
+    } else throw new Error(`Unknown option '${arg.split("=")[0]}'`);
+  }
+  return { values, flags };
+}
+
 /** Parses arguments over the environment over the defaults. */
 export function parseOptions(
   args: string[],
@@ -208,25 +250,15 @@ export function parseOptions(
 ): ParsedOptions {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      options: {
-        ...Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, { type: "string" as const }])),
-        help: { type: "boolean", short: "h" },
-        "prime-code-cache": { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    parsed = readArgs(args);
   } catch (e) {
     return { kind: "error", message: `${(e as Error).message}\n\n${helpText()}` };
   }
-  if (parsed.values.help) return { kind: "help", text: helpText() };
-  if (parsed.values["prime-code-cache"]) return { kind: "prime" };
+  if (parsed.flags.has("help")) return { kind: "help", text: helpText() };
+  if (parsed.flags.has("prime-code-cache")) return { kind: "prime" };
   const raw: Record<string, string | undefined> = {};
   for (const [name, spec] of Object.entries(OPTIONS)) {
-    raw[name] = (parsed.values as Record<string, string | undefined>)[name] ?? env(spec.env) ??
-      spec.default;
+    raw[name] = parsed.values[name] ?? env(spec.env) ?? spec.default;
   }
   const result = Options.safeParse(raw);
   if (!result.success) {

@@ -4,7 +4,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { join, resolve } from "node:path";
+import { join, resolve } from "./station/path.ts";
 import { AdjustableClock, systemClock } from "./drivers/clock.ts";
 import { SimChargeController, SimulatedHardware } from "./drivers/sim/mod.ts";
 // Device drivers load only with --hardware device (a simulated station never needs them).

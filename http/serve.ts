@@ -3,7 +3,7 @@
  * and HTTPS with the certificate of `<data-dir>/tls/`.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../station/path.ts";
 import { getLogger } from "@logtape/logtape";
 import { ensureTlsCertificate, httpsRedirect } from "./tls.ts";
 

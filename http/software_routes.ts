@@ -3,7 +3,7 @@
  * diagnostics archive download.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../station/path.ts";
 import { getLogger } from "@logtape/logtape";
 import { noRoomReason, roomFor } from "../station/disk_space.ts";
 import { type Streamed, streamToFile, StreamTooLarge } from "../station/stream_file.ts";

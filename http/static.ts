@@ -4,13 +4,14 @@
  * for names that carry a content hash.
  * @module
  */
-import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
+import { extname, join, normalize } from "../station/path.ts";
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "./context.ts";
 
 /** Where `deno task build:ui` puts the web interface. */
-export const DEFAULT_UI_DIR: string = fileURLToPath(new URL("../ui/dist/", import.meta.url));
+export const DEFAULT_UI_DIR: string = decodeURIComponent(
+  new URL("../ui/dist/", import.meta.url).pathname,
+);
 
 /** The answer while the web interface is not built. */
 export const UI_NOT_BUILT = "UI not built: run deno task build:ui";

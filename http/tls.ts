@@ -4,7 +4,7 @@
  * device, a redirect to HTTPS.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../station/path.ts";
 
 /** The certificate and key in PEM. */
 export interface TlsFiles {

@@ -6,7 +6,7 @@
  * its value changes.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../../station/path.ts";
 import type { LedPattern, Leds } from "../ports.ts";
 
 /** The LED names of one charge point (0: the station). */

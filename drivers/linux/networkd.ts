@@ -7,7 +7,7 @@
  * a WAN address inside that network is refused.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../../station/path.ts";
 import type { AppliedIp, IpSetup, NetworkConfig, NetworkSetup } from "../ports.ts";
 import type { Runner } from "./runner.ts";
 

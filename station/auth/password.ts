@@ -5,7 +5,6 @@
  * (`/WebUi/password/reset`) share these functions.
  * @module
  */
-import { Buffer } from "node:buffer";
 import type { Settings } from "../settings/mod.ts";
 
 /** What deciding about the password needs. */
@@ -43,8 +42,10 @@ export const PASSWORD_MAX_LENGTH = 128;
 const HASH_KEY = "webui.passwordHash";
 const SCRYPT = { N: 16_384, r: 8, p: 1, keyLength: 32, saltBytes: 16 };
 
-/** node:crypto, loaded with the first login or password check, not with the program (issue 14). */
+/** node:crypto and node:buffer, loaded with the first login or password check, not with the
+ * program: any Node module loads Deno's Node layer (issue 14). */
 const nodeCrypto = () => import("node:crypto");
+const nodeBuffer = () => import("node:buffer");
 
 async function scryptAsync(
   password: string,
@@ -67,6 +68,7 @@ async function scryptAsync(
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SCRYPT.saltBytes));
   const key = await scryptAsync(password, salt, SCRYPT);
+  const { Buffer } = await nodeBuffer();
   const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
   return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, b64(salt), b64(key)].join("$");
 }
@@ -75,6 +77,7 @@ export async function hashPassword(password: string): Promise<string> {
 export async function matchesHash(password: string, hash: string): Promise<boolean> {
   const [kind, n, r, p, salt, key] = hash.split("$");
   if (kind !== "scrypt" || !salt || !key) return false;
+  const { Buffer } = await nodeBuffer();
   const expected = Buffer.from(key, "base64");
   const params = { N: Number(n), r: Number(r), p: Number(p), keyLength: expected.length };
   if (![params.N, params.r, params.p].every(Number.isSafeInteger) || expected.length < 16) {

@@ -5,7 +5,7 @@
  * `retryInterval` apart; DiagnosticsStatusNotification Uploading, then Uploaded or UploadFailed.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { getLogger } from "@logtape/logtape";
 import { buildDiagnosticsArchive, diagnosticsFileName } from "../diagnostics/mod.ts";
 import type { Station } from "../runtime.ts";

@@ -7,7 +7,7 @@
  * refused bundle is InstallationFailed. The request and the last status survive a restart.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { getLogger } from "@logtape/logtape";
 import { roomFor } from "../disk_space.ts";
 import type { Station } from "../runtime.ts";

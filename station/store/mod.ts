@@ -3,7 +3,7 @@
  * @module
  */
 import { codeUnitOrder } from "../order.ts";
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { type Kysely, sql } from "kysely";
 import { Migrator } from "kysely/migration";
 import { AuthCache } from "./auth_cache.ts";

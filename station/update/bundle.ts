@@ -9,7 +9,7 @@
  * replace running versions up to X.Y.Z.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import * as z from "zod";
 
 /** What a verified bundle is. */

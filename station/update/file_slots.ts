@@ -9,7 +9,7 @@
  * the booted slot the one that boots.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { roomFor } from "../disk_space.ts";
 import {
   type BootEnv,

@@ -4,7 +4,7 @@
  * OCPP UpdateFirmware's way into the same install path.
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join } from "../path.ts";
 import type { Station } from "../runtime.ts";
 import type { Slot } from "./boot_env.ts";
 import { type BundleInfo, BundleRefused, verifyBundle } from "./bundle.ts";

@@ -10,7 +10,7 @@
  * and stops at once, as a power cut would stop it.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { V8_FLAGS_OPTION } from "../../v8_flags.ts";
 import { BOOT_TRIES, selectBoot, type Slot, SLOTS } from "./boot_env.ts";
 import {

@@ -3,7 +3,7 @@
  * payloads holding a given program, and signed bundles of them.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { buildBundle, makeSigningKey } from "../../image/tools.ts";
 
 /** A signing key and its certificate. */

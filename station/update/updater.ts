@@ -8,7 +8,7 @@
  * then says "rolled back" and why. What is going on is in `GET /api/status` → `update`.
  * @module
  */
-import { join } from "node:path";
+import { join } from "../path.ts";
 import { getLogger } from "@logtape/logtape";
 import { delay } from "../delay.ts";
 import type { Station } from "../runtime.ts";
