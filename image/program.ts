@@ -151,6 +151,33 @@ export function withOwnWebSocket(chunk: string): string {
   return lean;
 }
 
+/**
+ * LogTape's `inspect` as the first pass bundles it: Deno resolves the package's `#util` by its
+ * `node` condition, which the package lists before its `deno` one, and gets the version that
+ * imports `node:util`. Any Node module loads Deno's Node layer, about 10 ms of every start,
+ * which nothing else on the way to serving HTTP needs (issue 14).
+ */
+const LOGTAPE_UTIL_NODE = 'import util from "node:util";\n' +
+  "function inspect(obj, options) {\n  return util.inspect(obj, options);\n}\n";
+/** What LogTape's `deno` condition gives: the same function on `Deno.inspect`. */
+const LOGTAPE_UTIL_DENO = "function inspect(obj, options) {\n" +
+  "  return Deno.inspect(obj, { colors: options?.colors, depth: options?.depth, " +
+  "compact: options?.compact ?? true });\n}\n";
+
+/** The chunk with LogTape's `inspect` on `Deno.inspect` instead of `node:util`; throws if the
+ * chunk holds LogTape's `formatter` module but not that function as expected. */
+export function withDenoInspect(chunk: string): string {
+  if (!chunk.includes("@logtape/logtape/dist/formatter.js\n")) return chunk;
+  const at = chunk.indexOf(LOGTAPE_UTIL_NODE);
+  if (at < 0 || chunk.indexOf(LOGTAPE_UTIL_NODE, at + 1) >= 0) {
+    throw new Error(
+      "Cannot build the program: LogTape's inspect is not in the bundle as expected " +
+        "(a new @logtape/logtape or deno bundle?)",
+    );
+  }
+  return chunk.slice(0, at) + LOGTAPE_UTIL_DENO + chunk.slice(at + LOGTAPE_UTIL_NODE.length);
+}
+
 /** A bundled CommonJS module, as the first pass writes it: its `require_…` name and body. */
 const COMMONJS_MODULE = /^var (require_\w+) = __commonJS\(\{\n[\s\S]*?\n\}\);\n/gm;
 
@@ -270,7 +297,7 @@ export async function buildProgram(
       if (text.includes(EAGER_REQUIRE)) requires++;
       const client = text.includes(RPC_CLIENT);
       if (client) clients++;
-      const own = client ? withOwnWebSocket(text) : text;
+      const own = withDenoInspect(client ? withOwnWebSocket(text) : text);
       const changed = validators ? withoutStandardValidators(own) : markPure(own);
       await Deno.writeTextFile(path, lazyRequire(literalRequires(changed)));
     }
