@@ -40,11 +40,23 @@ export interface SettingDef<S extends z.ZodType = z.ZodType> {
   description: string;
 }
 
-/** Declares a setting; keeps the schema's type for the default and the check. */
+/**
+ * Declares a setting; keeps the schema's type for the default and the check. The schema is
+ * built when first used, not when the registry loads: Zod takes about 20 µs per schema object,
+ * and the registry's 120 settings are made of several hundred, most of which a start never
+ * checks (stored values only, issue 14).
+ */
 export function setting<S extends z.ZodType>(
-  schema: S,
+  schema: () => S,
   def: z.infer<S> | ((factory: FactoryInfo) => z.infer<S>),
   options: Omit<SettingDef<S>, "schema" | "default">,
 ): SettingDef<S> {
-  return { schema, default: def, ...options };
+  let built: S | undefined;
+  return {
+    get schema() {
+      return built ??= schema();
+    },
+    default: def,
+    ...options,
+  };
 }

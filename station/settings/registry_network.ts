@@ -6,12 +6,13 @@
 import * as z from "zod";
 import { setting } from "./define.ts";
 
-const ipv4 = z.union([z.literal(""), z.ipv4()]);
-const ipv6 = z.union([z.literal(""), z.ipv6()]);
-const fallbackCurrent = z.number().int().min(0).max(63_000).refine(
-  (v) => v === 0 || v >= 6_000,
-  { message: "Must be 0 (pause) or at least 6000 mA" },
-);
+const ipv4 = () => z.union([z.literal(""), z.ipv4()]);
+const ipv6 = () => z.union([z.literal(""), z.ipv6()]);
+const fallbackCurrent = () =>
+  z.number().int().min(0).max(63_000).refine(
+    (v) => v === 0 || v >= 6_000,
+    { message: "Must be 0 (pause) or at least 6000 mA" },
+  );
 
 function fallbackCurrentMa(n: 1 | 2) {
   return setting(fallbackCurrent, 0, {
@@ -23,7 +24,7 @@ function fallbackCurrentMa(n: 1 | 2) {
 }
 
 function fallbackTimeoutS(n: 1 | 2) {
-  return setting(z.number().int().min(0).max(65_535), 0, {
+  return setting(() => z.number().int().min(0).max(65_535), 0, {
     unit: "s",
     access: "rw",
     restart: false,
@@ -32,19 +33,20 @@ function fallbackTimeoutS(n: 1 | 2) {
   });
 }
 
-const mqttUrl = z.union([
-  z.literal(""),
-  z.string().max(500).refine((v) => {
-    try {
-      return ["mqtt:", "mqtts:"].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, { message: "Must be an mqtt:// or mqtts:// URL" }),
-]);
+const mqttUrl = () =>
+  z.union([
+    z.literal(""),
+    z.string().max(500).refine((v) => {
+      try {
+        return ["mqtt:", "mqtts:"].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, { message: "Must be an mqtt:// or mqtts:// URL" }),
+  ]);
 
 function phaseWiring(n: 1 | 2) {
-  return setting(z.enum(["L1", "L2", "L3"]), "L1", {
+  return setting(() => z.enum(["L1", "L2", "L3"]), "L1", {
     access: "rw",
     restart: false,
     description: `Grid phase that charge point ${n}'s L1 is wired to (L2 and L3 follow)`,
@@ -53,10 +55,11 @@ function phaseWiring(n: 1 | 2) {
 
 export const NETWORK_SETTINGS = {
   "metrics.token": setting(
-    z.union([
-      z.literal(""),
-      z.string().min(16).max(128).regex(/^[\x21-\x7e]+$/, "Printable ASCII without blanks"),
-    ]),
+    () =>
+      z.union([
+        z.literal(""),
+        z.string().min(16).max(128).regex(/^[\x21-\x7e]+$/, "Printable ASCII without blanks"),
+      ]),
     "",
     {
       access: "w",
@@ -66,13 +69,13 @@ export const NETWORK_SETTINGS = {
         "Bearer token of GET /metrics for a Prometheus scraper (16..128 characters); empty: only with the web login",
     },
   ),
-  "modbus.enabled": setting(z.boolean(), (f) => f.hardware === "sim", {
+  "modbus.enabled": setting(() => z.boolean(), (f) => f.hardware === "sim", {
     access: "rw",
     restart: false,
     description: "Modbus TCP server for energy managers (level 3)",
   }),
   "modbus.port": setting(
-    z.number().int().min(1).max(65_535),
+    () => z.number().int().min(1).max(65_535),
     (f) => f.hardware === "sim" ? 5020 : 502,
     {
       access: "rw",
@@ -80,12 +83,12 @@ export const NETWORK_SETTINGS = {
       description: "TCP port of the Modbus server",
     },
   ),
-  "modbus.unitId": setting(z.number().int().min(1).max(247), 1, {
+  "modbus.unitId": setting(() => z.number().int().min(1).max(247), 1, {
     access: "rw",
     restart: false,
     description: "Modbus unit id",
   }),
-  "modbus.access": setting(z.enum(["read", "readWrite"]), "readWrite", {
+  "modbus.access": setting(() => z.enum(["read", "readWrite"]), "readWrite", {
     access: "rw",
     restart: false,
     description: "Whether Modbus clients may write set-points",
@@ -94,17 +97,17 @@ export const NETWORK_SETTINGS = {
   "modbus.cp1.fallbackTimeoutS": fallbackTimeoutS(1),
   "modbus.cp2.fallbackCurrentMa": fallbackCurrentMa(2),
   "modbus.cp2.fallbackTimeoutS": fallbackTimeoutS(2),
-  "cluster.enabled": setting(z.boolean(), false, {
+  "cluster.enabled": setting(() => z.boolean(), false, {
     access: "rw",
     restart: false,
     description: "Cluster load management (level 2)",
   }),
-  "cluster.role": setting(z.enum(["master", "slave", "standby"]), "slave", {
+  "cluster.role": setting(() => z.enum(["master", "slave", "standby"]), "slave", {
     access: "rw",
     restart: false,
     description: "Role in the cluster: one master; a standby takes over when the master is gone",
   }),
-  "cluster.limitA": setting(z.number().int().min(0).max(10_000), 32, {
+  "cluster.limitA": setting(() => z.number().int().min(0).max(10_000), 32, {
     unit: "A",
     access: "rw",
     restart: false,
@@ -118,9 +121,10 @@ export const NETWORK_SETTINGS = {
       "mqtt://127.0.0.1:1883 on the master",
   }),
   "cluster.id": setting(
-    z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, {
-      message: "Letters, digits, '_', '.' and '-' only (it is part of the MQTT topics)",
-    }),
+    () =>
+      z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, {
+        message: "Letters, digits, '_', '.' and '-' only (it is part of the MQTT topics)",
+      }),
     "default",
     {
       access: "rw",
@@ -129,9 +133,10 @@ export const NETWORK_SETTINGS = {
     },
   ),
   "cluster.fallbackA": setting(
-    z.number().int().min(0).max(63).refine((v) => v === 0 || v >= 6, {
-      message: "Must be 0 (pause) or at least 6 A",
-    }),
+    () =>
+      z.number().int().min(0).max(63).refine((v) => v === 0 || v >= 6, {
+        message: "Must be 0 (pause) or at least 6 A",
+      }),
     0,
     {
       unit: "A",
@@ -140,35 +145,35 @@ export const NETWORK_SETTINGS = {
       description: "Current per charge point without a valid allocation (master lost); 0 pauses",
     },
   ),
-  "cluster.minCurrentA": setting(z.number().int().min(6).max(32), 6, {
+  "cluster.minCurrentA": setting(() => z.number().int().min(6).max(32), 6, {
     unit: "A",
     access: "rw",
     restart: false,
     description: "Smallest share handed out; points that would get less pause",
   }),
-  "cluster.rotationMin": setting(z.number().int().min(1).max(1_440), 15, {
+  "cluster.rotationMin": setting(() => z.number().int().min(1).max(1_440), 15, {
     unit: "min",
     access: "rw",
     restart: false,
     description: "A paused point gets its turn after this long, from the point charging longest",
   }),
-  "cluster.username": setting(z.string().max(128), "", {
+  "cluster.username": setting(() => z.string().max(128), "", {
     access: "rw",
     restart: false,
     description: "Broker user name; empty: no authentication",
   }),
-  "cluster.password": setting(z.string().max(256), "", {
+  "cluster.password": setting(() => z.string().max(256), "", {
     access: "w",
     restart: false,
     secret: true,
     description: "Broker password",
   }),
-  "cluster.caCertificatePem": setting(z.string().max(20_000), "", {
+  "cluster.caCertificatePem": setting(() => z.string().max(20_000), "", {
     access: "rw",
     restart: false,
     description: "CA certificate (PEM) trusted for an mqtts:// broker",
   }),
-  "mqtt.enabled": setting(z.boolean(), false, {
+  "mqtt.enabled": setting(() => z.boolean(), false, {
     access: "rw",
     restart: false,
     description: "MQTT API (telemetry, control, Home Assistant discovery)",
@@ -178,29 +183,30 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "MQTT broker of the API (mqtt:// or mqtts://)",
   }),
-  "mqtt.username": setting(z.string().max(128), "", {
+  "mqtt.username": setting(() => z.string().max(128), "", {
     access: "rw",
     restart: false,
     description: "Broker user name; empty: no authentication",
   }),
-  "mqtt.password": setting(z.string().max(256), "", {
+  "mqtt.password": setting(() => z.string().max(256), "", {
     access: "w",
     restart: false,
     secret: true,
     description: "Broker password",
   }),
-  "mqtt.caCertificatePem": setting(z.string().max(20_000), "", {
+  "mqtt.caCertificatePem": setting(() => z.string().max(20_000), "", {
     access: "rw",
     restart: false,
     description: "CA certificate (PEM) trusted for an mqtts:// broker",
   }),
   "mqtt.topicPrefix": setting(
-    z.union([
-      z.literal(""),
-      z.string().max(128).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, {
-        message: "Topic levels of letters, digits, '_', '.' and '-', separated by '/'",
-      }),
-    ]),
+    () =>
+      z.union([
+        z.literal(""),
+        z.string().max(128).regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/, {
+          message: "Topic levels of letters, digits, '_', '.' and '-', separated by '/'",
+        }),
+      ]),
     "",
     {
       access: "rw",
@@ -208,24 +214,24 @@ export const NETWORK_SETTINGS = {
       description: "Topic prefix; empty: ladewerk/<serial>",
     },
   ),
-  "mqtt.periodS": setting(z.number().int().min(5).max(3_600), 30, {
+  "mqtt.periodS": setting(() => z.number().int().min(5).max(3_600), 30, {
     unit: "s",
     access: "rw",
     restart: false,
     description: "Telemetry is published on change and at least this often",
   }),
-  "mqtt.control": setting(z.boolean(), false, {
+  "mqtt.control": setting(() => z.boolean(), false, {
     access: "rw",
     restart: false,
     description: "Allow control over MQTT (current limit, start, stop)",
   }),
-  "mqtt.startIdTag": setting(z.union([z.literal(""), z.string().min(1).max(20)]), "", {
+  "mqtt.startIdTag": setting(() => z.union([z.literal(""), z.string().min(1).max(20)]), "", {
     access: "rw",
     restart: false,
     description:
       "ID tag a Home Assistant start button presents (it must pass the station's authorization); empty: no start button",
   }),
-  "mqtt.limitTimeoutS": setting(z.number().int().min(0).max(86_400), 0, {
+  "mqtt.limitTimeoutS": setting(() => z.number().int().min(0).max(86_400), 0, {
     unit: "s",
     access: "rw",
     restart: false,
@@ -233,9 +239,10 @@ export const NETWORK_SETTINGS = {
       "An MQTT current limit not renewed for this long falls back to mqtt.fallbackCurrentA; 0: never",
   }),
   "mqtt.fallbackCurrentA": setting(
-    z.number().int().min(0).max(63).refine((v) => v === 0 || v >= 6, {
-      message: "Must be 0 (pause) or at least 6 A",
-    }),
+    () =>
+      z.number().int().min(0).max(63).refine((v) => v === 0 || v >= 6, {
+        message: "Must be 0 (pause) or at least 6 A",
+      }),
     6,
     {
       unit: "A",
@@ -244,15 +251,16 @@ export const NETWORK_SETTINGS = {
       description: "Current an expired MQTT limit falls back to; 0 pauses",
     },
   ),
-  "mqtt.discovery": setting(z.boolean(), true, {
+  "mqtt.discovery": setting(() => z.boolean(), true, {
     access: "rw",
     restart: false,
     description: "Home Assistant MQTT discovery",
   }),
   "mqtt.discoveryPrefix": setting(
-    z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, {
-      message: "Letters, digits, '_', '.' and '-' only",
-    }),
+    () =>
+      z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, {
+        message: "Letters, digits, '_', '.' and '-' only",
+      }),
     "homeassistant",
     {
       access: "rw",
@@ -262,7 +270,7 @@ export const NETWORK_SETTINGS = {
   ),
   "cluster.cp1.phase": phaseWiring(1),
   "cluster.cp2.phase": phaseWiring(2),
-  "network.ipv4.mode": setting(z.enum(["dhcp", "manual", "shared"]), "dhcp", {
+  "network.ipv4.mode": setting(() => z.enum(["dhcp", "manual", "shared"]), "dhcp", {
     access: "rw",
     restart: false,
     description: "WAN IPv4: DHCP client, manual, or shared (DHCP server)",
@@ -272,7 +280,7 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "WAN IPv4 address (manual and shared)",
   }),
-  "network.ipv4.prefix": setting(z.number().int().min(1).max(32), 24, {
+  "network.ipv4.prefix": setting(() => z.number().int().min(1).max(32), 24, {
     access: "rw",
     restart: false,
     description: "WAN IPv4 prefix length",
@@ -297,7 +305,7 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "Last address the station leases in shared mode",
   }),
-  "network.ipv6.mode": setting(z.enum(["dhcp", "manual"]), "dhcp", {
+  "network.ipv6.mode": setting(() => z.enum(["dhcp", "manual"]), "dhcp", {
     access: "rw",
     restart: false,
     description: "WAN IPv6: automatic or manual",
@@ -307,7 +315,7 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "WAN IPv6 address",
   }),
-  "network.ipv6.prefix": setting(z.number().int().min(1).max(128), 64, {
+  "network.ipv6.prefix": setting(() => z.number().int().min(1).max(128), 64, {
     access: "rw",
     restart: false,
     description: "WAN IPv6 prefix length",
@@ -322,28 +330,28 @@ export const NETWORK_SETTINGS = {
     restart: false,
     description: "WAN IPv6 DNS server",
   }),
-  "network.neverDefaultGateway": setting(z.boolean(), false, {
+  "network.neverDefaultGateway": setting(() => z.boolean(), false, {
     access: "rw",
     restart: false,
     description: "Never use the WAN as default gateway (OCPP goes over mobile)",
   }),
-  "mobile.apn": setting(z.string().trim().max(100), "", {
+  "mobile.apn": setting(() => z.string().trim().max(100), "", {
     access: "rw",
     restart: false,
     description: "Access point name of the SIM",
   }),
-  "mobile.user": setting(z.string().max(100), "", {
+  "mobile.user": setting(() => z.string().max(100), "", {
     access: "rw",
     restart: false,
     description: "User name for the APN",
   }),
-  "mobile.password": setting(z.string().max(100), "", {
+  "mobile.password": setting(() => z.string().max(100), "", {
     access: "w",
     restart: false,
     secret: true,
     description: "Password for the APN",
   }),
-  "mobile.pin": setting(z.union([z.literal(""), z.string().regex(/^\d{4,8}$/)]), "", {
+  "mobile.pin": setting(() => z.union([z.literal(""), z.string().regex(/^\d{4,8}$/)]), "", {
     access: "w",
     restart: false,
     secret: true,
