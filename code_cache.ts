@@ -19,6 +19,18 @@ export async function primeCodeCache(): Promise<string[]> {
     ["OCPP-J client", () => import("./station/ocpp/rpc.ts").then((m) => m.loadClientClass())],
     ["Modbus TCP", () => import("./station/modbus/mod.ts")],
     ["MQTT", () => import("./station/cluster/bus.ts")],
+    ["cluster agents", () =>
+      Promise.all([
+        import("./station/cluster/member.ts"),
+        import("./station/cluster/master.ts"),
+        import("./station/cluster/protocol.ts"),
+        import("./station/cluster/allocate.ts"),
+      ])],
+    [
+      "CSV",
+      () => import("./station/csv.ts").then((m) => Promise.all([m.csvParse(), m.csvStringify()])),
+    ],
+    ["backup", () => import("./station/backup.ts")],
     ["device drivers", () => import("./drivers/device/mod.ts")],
     ["Modbus RTU", () => import("modbus-serial")],
     ["certificates", () => import("selfsigned")],

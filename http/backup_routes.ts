@@ -6,14 +6,7 @@
  */
 import { Hono } from "hono";
 import * as z from "zod";
-import {
-  applyRestore,
-  type BackupDeps,
-  BackupError,
-  createBackup,
-  planRestore,
-  type RestorePlan,
-} from "../station/backup.ts";
+import type { BackupDeps, RestorePlan } from "../station/backup.ts";
 import type { AppContext, AppEnv } from "./context.ts";
 import { fieldError, parseBody } from "./errors.ts";
 import { LIST_VERSION_KEY } from "./whitelist_routes.ts";
@@ -43,6 +36,10 @@ function summary(plan: RestorePlan) {
   };
 }
 
+/** The backup module, loaded with the first backup or restore: its file schemas are large and
+ * a start never needs them (issue 14). */
+const backup = () => import("../station/backup.ts");
+
 /** The routes under `/api`. */
 export function backupRoutes(ctx: AppContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -53,6 +50,7 @@ export function backupRoutes(ctx: AppContext): Hono<AppEnv> {
     nowMs: ctx.station.hardware.clock.nowMs(),
   });
   const plan = async (body: z.infer<typeof RestoreBody>) => {
+    const { BackupError, planRestore } = await backup();
     try {
       return await planRestore(deps(), body.backup, body.passphrase);
     } catch (e) {
@@ -63,6 +61,7 @@ export function backupRoutes(ctx: AppContext): Hono<AppEnv> {
 
   app.post("/backup", async (c) => {
     const { passphrase } = await parseBody(c, BackupBody);
+    const { createBackup } = await backup();
     const file = await createBackup(deps(), passphrase);
     await ctx.station.audit([{
       actor: "installer",
@@ -88,6 +87,7 @@ export function backupRoutes(ctx: AppContext): Hono<AppEnv> {
       throw fieldError(400, "confirm", "Confirm the restore (confirm: true)", "required");
     }
     const p = await plan(body);
+    const { applyRestore } = await backup();
     const applied = await applyRestore(deps(), p, LIST_VERSION_KEY);
     await ctx.station.audit([{
       actor: "installer",

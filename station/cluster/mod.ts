@@ -11,13 +11,11 @@ import { getLogger } from "@logtape/logtape";
 import type { CoreEvent, StationState } from "../core/mod.ts";
 import type { MeterReading } from "../../drivers/ports.ts";
 import type { SettingsChange } from "../settings/mod.ts";
-import { DEFAULT_RULES, type GridPhase } from "./allocate.ts";
+import type { GridPhase } from "./allocate.ts";
 import type { Bus } from "./bus.ts";
-import { ClusterMaster, type MasterStatus } from "./master.ts";
-import { ClusterMember, type MemberStatus } from "./member.ts";
-import { clusterPrefix } from "./protocol.ts";
+import type { ClusterMaster, MasterStatus } from "./master.ts";
+import type { ClusterMember, MemberStatus } from "./member.ts";
 
-export { allocate, safeStep } from "./allocate.ts";
 export type { ClusterAlarm, MasterStatus } from "./master.ts";
 export type { MemberStatus } from "./member.ts";
 
@@ -102,8 +100,16 @@ export function startCluster(station: ClusterStation): Cluster {
 
   const start = async () => {
     if (!get<boolean>("cluster.enabled")) return;
-    // The MQTT stack loads only on a station that is in a cluster.
-    const { Bus } = await import("./bus.ts");
+    // The agents, their protocol and the MQTT stack load only on a station that is in a
+    // cluster: most are not, and their schemas cost every start otherwise (issue 14).
+    const [{ Bus }, { ClusterMember }, { ClusterMaster }, { clusterPrefix }, { DEFAULT_RULES }] =
+      await Promise.all([
+        import("./bus.ts"),
+        import("./member.ts"),
+        import("./master.ts"),
+        import("./protocol.ts"),
+        import("./allocate.ts"),
+      ]);
     const url = broker();
     if (!url) {
       log.warn("Cluster enabled without a broker (cluster.broker): this member waits");
