@@ -25,8 +25,9 @@ export const LOG_ROTATED_FILES = 5;
  * A sink that appends each record to `path` as it comes (nothing waits in a buffer: the lines
  * are there for the log download and after a crash). A record that would take the file over
  * `maxBytes` first moves it to `path.1`, `path.1` to `path.2` and so on; `path.<rotated>` is
- * dropped, so the files never hold more than `(rotated + 1) × maxBytes`. A write that fails
- * (a full disk) loses that record, never the station's work: the next one opens the file again.
+ * dropped, so the files never hold more than `(rotated + 1) × maxBytes` (a file that cannot be
+ * moved is emptied instead). A write that fails (a full disk) loses that record, never the
+ * station's work: the next one opens the file again.
  *
  * The station's own, not `@logtape/file`'s: that package bundles a path library whose start
  * looks up `process`, which loads Deno's Node layer, about 10 ms of every start (issue 14).
@@ -54,7 +55,10 @@ export function rotatingFileSink(
     for (let i = options.rotated; i >= 1; i--) {
       try {
         Deno.renameSync(i === 1 ? path : `${path}.${i - 1}`, `${path}.${i}`);
-      } catch { /* not there yet */ }
+      } catch (e) {
+        // Not there yet; but a file that cannot be moved away is emptied, so it stays bounded.
+        if (i === 1 && !(e instanceof Deno.errors.NotFound)) Deno.truncateSync(path);
+      }
     }
   };
   const sink = (record: LogRecord) => {

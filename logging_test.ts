@@ -55,6 +55,25 @@ Deno.test("a log file that cannot be written loses the record, not the program",
   }
 });
 
+Deno.test("a log file that cannot be moved away is emptied at its size, not left to grow", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/x.log`;
+    // x.log.1 is a folder that is not empty: renaming x.log onto it fails.
+    Deno.mkdirSync(`${path}.1/in-the-way`, { recursive: true });
+    using sink = rotatingFileSink(path, {
+      formatter: (r) => `${r.message[0]}\n`,
+      maxBytes: 100,
+      rotated: 1,
+    });
+    for (let i = 0; i < 30; i++) sink(record(`line ${String(i).padStart(14, "0")}`));
+    assert.ok(Deno.statSync(path).size <= 100, "within the limit");
+    assert.match(Deno.readTextFileSync(path), /line 0+29\n$/, "the newest line is there");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("setupLogging() writes the station's records to <data>/logs/ladewerk.log", async () => {
   const dir = await Deno.makeTempDir();
   try {

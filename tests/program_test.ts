@@ -15,6 +15,7 @@ import {
   literalRequires,
   PROGRAM_PATH,
   programFiles,
+  withDenoInspect,
   withoutStandardValidators,
   withOwnWebSocket,
 } from "../image/program.ts";
@@ -109,6 +110,20 @@ Deno.test("withOwnWebSocket points ocpp-rpc's client at the station's socket and
     chunk.replace(/^var require_(stream|ws) [\s\S]*?\n\}\);\n/gm, "");
   assert.doesNotMatch(withOwnWebSocket(shared), /chunk-WS|require_ws\b/);
   assert.throws(() => withOwnWebSocket(chunk.replace("var WebSocket", "var Socket")), /not in/);
+});
+
+Deno.test("withDenoInspect gives LogTape's inspect on Deno.inspect and refuses another bundle of it", async () => {
+  const chunk = "// node_modules/@logtape/logtape/dist/util.node.js\n" +
+    'import util from "node:util";\nfunction inspect(obj, options) {\n' +
+    "  return util.inspect(obj, options);\n}\n\n" +
+    "// node_modules/@logtape/logtape/dist/formatter.js\nexport { inspect };\n";
+  const out = withDenoInspect(chunk);
+  assert.doesNotMatch(out, /node:util/);
+  const url = `data:text/javascript,${encodeURIComponent(out)}`;
+  const { inspect } = await import(url);
+  assert.equal(inspect({ a: [1, "x"] }), Deno.inspect({ a: [1, "x"] }, { compact: true }));
+  assert.equal(withDenoInspect("var other = 1;\n"), "var other = 1;\n", "no LogTape, no change");
+  assert.throws(() => withDenoInspect(chunk.replace("util.inspect", "util.format")), /not in/);
 });
 
 Deno.test({
