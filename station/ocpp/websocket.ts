@@ -15,7 +15,7 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import { concatBytes } from "../bytes.ts";
+import { concatAll, concatBytes } from "../bytes.ts";
 
 /** `Symbol.for` this key is where the program's build points ocpp-rpc's `require("ws")`
  * (`image/program.ts`); `rpc.ts` puts {@linkcode OcppWebSocket} there. */
@@ -473,13 +473,15 @@ export class OcppWebSocket extends EventEmitter {
     } else if (this.#fragmentOpcode) {
       throw new ProtocolError(1002, "Invalid WebSocket frame: a fragmented message is unfinished");
     } else this.#fragmentOpcode = opcode;
-    this.#fragments.push(payload);
+    // A copy, so a fragment holds no socket buffer; an empty one adds nothing. The fragments kept
+    // are thus bounded by maxPayload, however many frames a message comes in.
+    if (payload.length > 0) {
+      this.#fragments.push(fin && !this.#fragments.length ? payload : payload.slice());
+    }
     this.#fragmentBytes += payload.length;
     if (!fin) return;
     const kind = this.#fragmentOpcode;
-    const whole = this.#fragments.length === 1
-      ? this.#fragments[0]!
-      : this.#fragments.reduce(concatBytes, new Uint8Array(0));
+    const whole = this.#fragments.length === 1 ? this.#fragments[0]! : concatAll(this.#fragments);
     this.#fragments = [];
     this.#fragmentBytes = 0;
     this.#fragmentOpcode = 0;

@@ -196,6 +196,27 @@ Deno.test("OcppWebSocket: a wrong accept key, a missing subprotocol, a masked fr
   }
 });
 
+Deno.test("OcppWebSocket: a message in many fragments, empty ones among them, arrives whole", async () => {
+  // Server frames are not masked: FIN and opcode, the length (< 126), the payload.
+  const frame = (fin: boolean, opcode: number, text: string) => {
+    const payload = new TextEncoder().encode(text);
+    return Uint8Array.from([(fin ? 0x80 : 0) | opcode, payload.length, ...payload]);
+  };
+  const frames = [
+    frame(false, 1, '[2,"1",'),
+    ...Array.from({ length: 5000 }, (_, i) => frame(false, 0, i % 2 ? "" : " ")),
+    frame(true, 0, '"Heartbeat",{}]'),
+  ];
+  const all = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+  frames.reduce((at, f) => (all.set(f, at), at + f.length), 0);
+  await using s = rawServer((key) => upgrade(key, "Sec-WebSocket-Protocol: ocpp1.6\r\n"), all);
+  const ws = new OcppWebSocket(s.url, ["ocpp1.6"]);
+  const [text] = await once(ws, "message");
+  assert.equal(text, `[2,"1",${" ".repeat(2500)}"Heartbeat",{}]`);
+  ws.terminate();
+  await closed(ws);
+});
+
 Deno.test("parseHead() reads the status and joins repeated headers", () => {
   const r = parseHead("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nX-A: 1\r\nx-a: 2");
   assert.deepEqual(r, {
