@@ -25,7 +25,7 @@ import type { StationInfo } from "./station/snapshot.ts";
 import { openStore } from "./station/store/mod.ts";
 import { APP_VERSION, stationInfo } from "./station/version.ts";
 import { startUpdates } from "./station/update/mod.ts";
-import { delay } from "./station/delay.ts";
+import { aborted, delay } from "./station/delay.ts";
 import type { Store } from "./station/store/mod.ts";
 import type { Hardware } from "./drivers/ports.ts";
 import type { WebServers } from "./http/serve.ts";
@@ -48,11 +48,40 @@ export class StartupError extends Error {
   override name = "StartupError";
 }
 
+/** What the boot's health check waits for beside its own probes. */
+export interface BootServices {
+  /** Called after each probe of the database, HTTP and the charge controllers. */
+  probed(): void;
+  /** Settles once OCPP and Modbus have started (or failed to). */
+  started: Promise<void>;
+}
+
 /**
  * The health checks a boot must pass before its slot is marked good: the database answers
- * (it was migrated when opened), HTTP serves, every charge controller answers.
+ * (it was migrated when opened), HTTP serves, every charge controller answers, then OCPP and
+ * Modbus have started. Its request to `/api/status` is normally HTTP's first answer: OCPP and
+ * Modbus load after the probes (`services.probed`), so the technician's page does not wait for
+ * them, and a version whose OCPP or Modbus cannot start is still not marked good.
  */
-async function healthCheck(
+export async function healthCheck(
+  store: Store,
+  web: WebServers,
+  hardware: Hardware,
+  services: BootServices,
+): Promise<string | undefined> {
+  const reason = await probe(store, web, hardware);
+  services.probed();
+  if (reason !== undefined) return reason;
+  try {
+    await services.started;
+  } catch (e) {
+    return `OCPP or Modbus did not start: ${e instanceof Error ? e.message : e}`;
+  }
+  return undefined;
+}
+
+/** The database, HTTP and the charge controllers answer: undefined, or why not. */
+async function probe(
   store: Store,
   web: WebServers,
   hardware: Hardware,
@@ -349,58 +378,65 @@ export async function runStation(
     commonName: settings.get("ocpp.chargeBoxIdTemplate").replaceAll("{serial}", opts.serial),
     signal: stop.signal,
   });
-  // OCPP and Modbus load once HTTP serves: the technician's page does not wait for them.
-  const [{ startOcpp }, { startModbus }] = await Promise.all([
-    import("./station/ocpp/mod.ts"),
-    import("./station/modbus/mod.ts"),
-  ]);
-  const ocpp = startOcpp({
-    station,
-    info,
-    dataDir,
-    restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem"),
-    resetWebPassword: webPasswordSetter(
-      { settings, serial: opts.serial, factoryPassword: opts["factory-password"] },
-      () => webSessions.deleteAllExcept(),
-    ),
-    setTime: (ms) => {
-      if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
-    },
-    ...(!(hardware instanceof SimulatedHardware) && hardware.modem
-      ? { modem: hardware.modem }
-      : {}),
-    firmware: {
-      install: async (file) => {
-        await station.audit([{ actor: "ocpp", action: "update", target: file.path }]);
-        try {
-          const { done } = await updates.installFile(file.path, {
-            source: "ocpp",
-            staging: join(dataDir, UPDATES_DIR, "staging-ocpp"),
-          });
-          await done;
-          return { installed: "rebooting" };
-        } catch (e) {
-          return { installed: false, reason: e instanceof Error ? e.message : String(e) };
-        }
+  /** Loads and starts OCPP and Modbus. */
+  const startServices = async () => {
+    const [{ startOcpp }, { startModbus }] = await Promise.all([
+      import("./station/ocpp/mod.ts"),
+      import("./station/modbus/mod.ts"),
+    ]);
+    const ocpp = startOcpp({
+      station,
+      info,
+      dataDir,
+      restart: (kind) => end(kind === "daemon" ? "restartDaemon" : "restartSystem"),
+      resetWebPassword: webPasswordSetter(
+        { settings, serial: opts.serial, factoryPassword: opts["factory-password"] },
+        () => webSessions.deleteAllExcept(),
+      ),
+      setTime: (ms) => {
+        if (hardware.clock instanceof AdjustableClock) hardware.clock.setTimeMs(ms);
       },
-      outcome: () => updates.updater.ocppOutcome(),
-    },
-  });
-  station.addStatus("ocpp", () => ocpp.status());
-  station.metrics.add(() => ocpp.metrics());
-  const url = settings.get("ocpp.url");
-  log.info(url ? `OCPP backend ${url} as ${ocpp.client.chargeBoxId}` : "OCPP: no backend set");
-  const modbus = await startModbus({
-    station,
-    ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
-  });
-  station.addStatus("modbus", () => modbus.status());
-  station.metrics.add(() => modbus.metrics());
-  using lag = new LagMonitor();
-  station.addStatus("runtime", () => lag.status());
+      ...(!(hardware instanceof SimulatedHardware) && hardware.modem
+        ? { modem: hardware.modem }
+        : {}),
+      firmware: {
+        install: async (file) => {
+          await station.audit([{ actor: "ocpp", action: "update", target: file.path }]);
+          try {
+            const { done } = await updates.installFile(file.path, {
+              source: "ocpp",
+              staging: join(dataDir, UPDATES_DIR, "staging-ocpp"),
+            });
+            await done;
+            return { installed: "rebooting" };
+          } catch (e) {
+            return { installed: false, reason: e instanceof Error ? e.message : String(e) };
+          }
+        },
+        outcome: () => updates.updater.ocppOutcome(),
+      },
+    });
+    station.addStatus("ocpp", () => ocpp.status());
+    station.metrics.add(() => ocpp.metrics());
+    const url = settings.get("ocpp.url");
+    log.info(url ? `OCPP backend ${url} as ${ocpp.client.chargeBoxId}` : "OCPP: no backend set");
+    const modbus = await startModbus({
+      station,
+      ...(opts["modbus-port"] !== undefined ? { portOverride: opts["modbus-port"] } : {}),
+    });
+    station.addStatus("modbus", () => modbus.status());
+    station.metrics.add(() => modbus.metrics());
+    return { ocpp, modbus };
+  };
   kept.systemd ??= systemdNotifier();
   const systemd = kept.systemd;
-  void updates.updater.confirm(() => healthCheck(store, web, hardware), stop.signal).then(
+  const probed = Promise.withResolvers<void>();
+  const started = Promise.withResolvers<void>();
+  started.promise.catch(() => {}); // Its failure is thrown below; the health check reports it.
+  void updates.updater.confirm(
+    () => healthCheck(store, web, hardware, { probed: probed.resolve, started: started.promise }),
+    stop.signal,
+  ).then(
     (healthy) => {
       if (!healthy) return;
       systemd.ready();
@@ -412,6 +448,17 @@ export async function runStation(
       }
     },
   );
+  // OCPP and Modbus load once HTTP has answered (the health check's request, or a browser's):
+  // loading and connecting them takes the thread for some 20 ms the first answer waited for.
+  await Promise.race([probed.promise, aborted(stop.signal)]);
+  const services = await startServices().catch((e) => {
+    started.reject(e);
+    throw e;
+  });
+  started.resolve();
+  const { ocpp, modbus } = services;
+  using lag = new LagMonitor();
+  station.addStatus("runtime", () => lag.status());
 
   await web.finished;
   offVendor();
