@@ -69,8 +69,12 @@ export async function healthCheck(
   hardware: Hardware,
   services: BootServices,
 ): Promise<string | undefined> {
-  const reason = await probe(store, web, hardware);
-  services.probed();
+  let reason;
+  try {
+    reason = await probe(store, web, hardware);
+  } finally {
+    services.probed();
+  }
   if (reason !== undefined) return reason;
   try {
     await services.started;
@@ -433,10 +437,13 @@ export async function runStation(
   const probed = Promise.withResolvers<void>();
   const started = Promise.withResolvers<void>();
   started.promise.catch(() => {}); // Its failure is thrown below; the health check reports it.
-  void updates.updater.confirm(
+  const confirmed = updates.updater.confirm(
     () => healthCheck(store, web, hardware, { probed: probed.resolve, started: started.promise }),
     stop.signal,
-  ).then(
+  );
+  // However the check ends, OCPP and Modbus are not held back by it.
+  void confirmed.finally(probed.resolve).catch(() => {});
+  void confirmed.then(
     (healthy) => {
       if (!healthy) return;
       systemd.ready();
@@ -448,8 +455,9 @@ export async function runStation(
       }
     },
   );
-  // OCPP and Modbus load once HTTP has answered (the health check's request, or a browser's):
-  // loading and connecting them takes the thread for some 20 ms the first answer waited for.
+  // OCPP and Modbus load once the health check has probed HTTP (its request is normally HTTP's
+  // first answer): loading and connecting them takes the thread for some 20 ms, which the first
+  // answer waited for when they loaded as soon as HTTP listened.
   await Promise.race([probed.promise, aborted(stop.signal)]);
   const services = await startServices().catch((e) => {
     started.reject(e);
