@@ -373,6 +373,11 @@ export async function runStation(
       ? { timeValid: hardware.timeValid }
       : {}),
   });
+  // OCPP and Modbus start after HTTP's first answer: until then their state is null.
+  station.addStatus("ocpp", () => null);
+  station.addStatus("modbus", () => null);
+  using lag = new LagMonitor();
+  station.addStatus("runtime", () => lag.status());
   const web = serveWeb(app.fetch, {
     hostname: opts["http-host"] ?? (opts.hardware === "sim" ? "127.0.0.1" : "0.0.0.0"),
     httpPort: opts["http-port"],
@@ -465,8 +470,6 @@ export async function runStation(
   });
   started.resolve();
   const { ocpp, modbus } = services;
-  using lag = new LagMonitor();
-  station.addStatus("runtime", () => lag.status());
 
   await web.finished;
   offVendor();

@@ -1,6 +1,7 @@
 /**
  * Start-up on a damaged data directory: a stored setting that is not valid JSON falls back to
- * its default with a warning and an event, and never keeps the station from starting.
+ * its default with a warning and an event, and never keeps the station from starting. The
+ * status has the same keys from its first answer on, while OCPP and Modbus are still loading.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -43,4 +44,25 @@ Deno.test("a stored setting that is not valid JSON falls back to its default; th
   } finally {
     await Deno.remove(dataDir, { recursive: true });
   }
+});
+
+Deno.test("GET /api/status has the adapters' keys from the first answer on: OCPP and Modbus null until started", async () => {
+  await using st = await startStation({ readyAt: "http" });
+  const answers: Json[] = [];
+  for (;;) {
+    const s = await st.api<Json>("/api/status");
+    assert.equal(s.status, 200);
+    answers.push(s.body);
+    if (s.body.ocpp && s.body.modbus) break;
+    assert.ok(answers.length < 10_000, "OCPP and Modbus never started");
+  }
+  for (const body of answers) {
+    for (const key of ["ocpp", "modbus", "cluster", "mqtt", "update", "runtime"]) {
+      assert.ok(key in body, `${key} in ${JSON.stringify(Object.keys(body))}`);
+    }
+    // Either not started yet, or started: never a half-made state.
+    if (body.ocpp !== null) assert.equal(typeof body.ocpp.registration, "string");
+    if (body.modbus !== null) assert.equal(typeof body.modbus.enabled, "boolean");
+  }
+  assert.equal(answers.at(-1).ocpp.configured, false, "no backend set");
 });

@@ -38,7 +38,7 @@ export interface StartStationOptions {
   startTimeoutMs?: number;
   /**
    * When `startStation` resolves: once every service has started (`"services"`: HTTP, then
-   * OCPP and Modbus, which load after HTTP serves), or at the HTTP listening line (`"http"`:
+   * OCPP and Modbus, which load after HTTP's first answer), or at the HTTP listening line (`"http"`:
    * start-up benchmarks, and the floor, which has no other services). @default "services"
    */
   readyAt?: "http" | "services";
