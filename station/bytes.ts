@@ -5,10 +5,7 @@
 
 /** `a` followed by `b`, in a new array. */
 export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+  return concatAll([a, b]);
 }
 
 /** The parts one after the other, in one new array (one copy of each, however many). */
