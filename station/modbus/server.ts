@@ -17,7 +17,7 @@
  * @module
  */
 import type { Logger } from "@logtape/logtape";
-import { concatBytes } from "../bytes.ts";
+import { concatBytes, readChunks } from "../bytes.ts";
 import {
   ILLEGAL_DATA_VALUE,
   ILLEGAL_FUNCTION,
@@ -142,7 +142,7 @@ class Connection {
   async serve(): Promise<void> {
     this.#watchIdle();
     try {
-      for await (const chunk of this.conn.readable) {
+      for await (const chunk of readChunks(this.conn)) {
         this.lastActiveMs = performance.now();
         this.#received = this.#received.length ? concatBytes(this.#received, chunk) : chunk;
         if (!await this.#answerFrames()) break;

@@ -15,7 +15,7 @@
  * @module
  */
 import { EventEmitter } from "node:events";
-import { concatAll, concatBytes } from "../bytes.ts";
+import { concatAll, concatBytes, readChunks } from "../bytes.ts";
 
 /** `Symbol.for` this key is where the program's build points ocpp-rpc's `require("ws")`
  * (`image/program.ts`); `rpc.ts` puts {@linkcode OcppWebSocket} there. */
@@ -138,7 +138,7 @@ async function tcpTransport(hostname: string, port: number): Promise<Transport> 
   const conn = await Deno.connect({ hostname, port });
   conn.setNoDelay(true);
   return {
-    chunks: conn.readable[Symbol.asyncIterator](),
+    chunks: readChunks(conn, 16_384),
     write: async (bytes) => {
       // A socket write may take only part.
       for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
