@@ -138,7 +138,7 @@ async function tcpTransport(hostname: string, port: number): Promise<Transport> 
   const conn = await Deno.connect({ hostname, port });
   conn.setNoDelay(true);
   return {
-    chunks: readChunks(conn, 16_384),
+    chunks: readChunks(conn, 65_536),
     write: async (bytes) => {
       // A socket write may take only part.
       for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
