@@ -400,7 +400,11 @@ export class OcppWebSocket extends EventEmitter {
       for (;;) {
         const next = await conn.chunks.next();
         if (next.done || this.#finished) break;
-        this.#received = concatBytes(this.#received, next.value);
+        // Each chunk is the reader's own copy (`readChunks`, or a Node socket's chunk): nothing
+        // is left over, so it is taken as it is rather than copied again.
+        this.#received = this.#received.length
+          ? concatBytes(this.#received, next.value)
+          : next.value;
         if (!this.#parse()) return;
       }
     } catch (e) {
